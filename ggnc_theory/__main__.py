@@ -1,0 +1,7 @@
+"""python -m ggnc_theory"""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,600 @@
+r"""Norm geometries: primal norm, dual norm, lmo and sharp operator.
+
+Every geometry is an immutable object with four operations (SPEC §1.1, paper Table 1):
+
+* ``norm(x)``: the primal norm ‖x‖;
+* ``norm.dual(g)``: the dual norm ‖g‖_* = max_{‖s‖≤1} ⟨g, s⟩;
+* ``norm.lmo(g, radius)``: **the argmin** of ⟨g, s⟩ over the ball ‖s‖ ≤ radius — the paper's sign, so the
+  lmo points *against* g and ⟨g, lmo(g, r)⟩ = −r·‖g‖_*. (Scion, ClippedScion, Muon and modula return the
+  maximiser, i.e. −lmo; conversions live in :mod:`ggnc_theory.compat` only.)
+* ``norm.sharp(g)``: g♯ = −‖g‖_*·lmo(g), the steepest-descent direction, with ⟨g, g♯⟩ = ‖g♯‖² = ‖g‖_*².
+
+``norm.dual_lmo(g, radius)`` returns ``(dual(g), lmo(g, radius))`` from one factorisation (one SVD for the
+spectral geometries); the algorithms use it.
+
+With these conventions the GGNC step (Algorithm 1) is ``x + γ·min(ρ, ‖d‖_*)·lmo(d)``.
+
+Inner products are Euclidean: ⟨a, b⟩ = Σ a_i b_i over all entries (the trace inner product for matrices).
+
+Degenerate input and ties (the argmin is a set there; we pick one element deterministically):
+    * ``lmo(0)`` is the zero array and ``dual(0) = 0``, with no NaN and no warning. ‖lmo(0)‖ = radius therefore
+      fails at g = 0 — the only exception to that identity.
+    * ℓ1: the first position (row-major) of max |g_i|. ℓ∞ / Sign: sign(g) with 0 ↦ 0, still a minimiser.
+    * Spectral (SVD): U_r V_rᵀ over the singular values above ``max(m, n)·eps·σ_max``; the null-space part is
+      set to zero. This partial isometry is unique even when singular values repeat.
+    * Nuclear: the first singular pair returned by the SVD (any top pair is a minimiser).
+    * Column/row norms: a zero column (row) gets a zero lmo column (row).
+
+Non-finite input raises ``ValueError``. All operations run on any array-API back end (NumPy, torch CPU/CUDA)
+and return arrays of the input's namespace, dtype and device (0-D arrays for the scalar operations).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from . import newton_schulz as _ns
+from ._backend import Array, Point, check_finite, finite_positive, is_block, namespace, tree_scale
+
+__all__ = [
+    "Norm",
+    "L2",
+    "L1",
+    "Linf",
+    "Lp",
+    "Frobenius",
+    "Spectral",
+    "Nuclear",
+    "Sign",
+    "ColNorm",
+    "RowNorm",
+    "BiasRMS",
+    "SpectralConv",
+    "Product",
+    "NORMS",
+    "get",
+    "available",
+]
+
+
+# --------------------------------------------------------------------------------------------- base class
+@dataclass(frozen=True)
+class Norm:
+    """Base class of all geometries. Subclasses implement ``_check``, ``_primal`` and ``_dual_lmo``."""
+
+    name: ClassVar[str] = "norm"
+    formula: ClassVar[str] = ""
+
+    # --- public API (validated) ---
+    def __call__(self, x: Point) -> Array:
+        """Primal norm ‖x‖ as a 0-D array."""
+        self._validate(x, "x")
+        return self._primal(x)
+
+    def dual(self, g: Point) -> Array:
+        """Dual norm ‖g‖_* = max_{‖s‖≤1} ⟨g, s⟩ as a 0-D array."""
+        self._validate(g, "g")
+        return self._dual(g)
+
+    def lmo(self, g: Point, radius: float = 1.0) -> Point:
+        """argmin_{‖s‖ ≤ radius} ⟨g, s⟩ (paper sign: points against g)."""
+        r = finite_positive(radius, "radius")
+        self._validate(g, "g")
+        return self._dual_lmo(g, r)[1]
+
+    def sharp(self, g: Point) -> Point:
+        """g♯ = argmax_x ⟨g, x⟩ − ½‖x‖² = −‖g‖_*·lmo(g)."""
+        self._validate(g, "g")
+        d, s = self._dual_lmo(g, 1.0)
+        return tree_scale(-d, s)
+
+    def dual_lmo(self, g: Point, radius: float = 1.0) -> tuple[Array, Point]:
+        """``(dual(g), lmo(g, radius))`` computed from one factorisation."""
+        r = finite_positive(radius, "radius")
+        self._validate(g, "g")
+        return self._dual_lmo(g, r)
+
+    def describe(self) -> str:
+        """One line: name, parameters and formulas."""
+        return f"{self!r}: {self.formula}"
+
+    # --- internals ---
+    def _validate(self, x: Point, what: str) -> None:
+        if is_block(x):
+            raise ValueError(f"{what}: {type(self).__name__} acts on a single array, got a sequence of arrays")
+        if not hasattr(x, "shape") or not hasattr(x, "dtype"):
+            raise ValueError(f"{what}: expected an array, got {type(x).__name__}")
+        self._check(x, what)
+        check_finite(x, what)
+
+    def _check(self, x: Array, what: str) -> None:
+        if x.ndim < 1:
+            raise ValueError(f"{what}: {type(self).__name__} needs an array with ndim ≥ 1, got a 0-D array")
+
+    def _primal(self, x: Array) -> Array:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _dual(self, g: Array) -> Array:
+        return self._dual_lmo(g, 1.0)[0]
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _safe(xp: Any, v: Array) -> Array:
+    """v where v > 0, else 1 — a divisor that never produces NaN or a warning."""
+    return xp.where(v > 0, v, xp.ones_like(v))
+
+
+def _check_matrix(norm: Norm, x: Array, what: str) -> None:
+    if x.ndim != 2:
+        raise ValueError(f"{what}: {type(norm).__name__} needs a 2-D array, got shape {tuple(x.shape)}")
+
+
+# --------------------------------------------------------------------------------------------- vector norms
+@dataclass(frozen=True)
+class L2(Norm):
+    """Euclidean norm of all entries; self-dual; lmo(g) = −r·g/‖g‖₂ (Clipped GD row of Table 1)."""
+
+    name: ClassVar[str] = "l2"
+    formula: ClassVar[str] = "‖x‖₂ | dual ‖g‖₂ | lmo −r·g/‖g‖₂"
+
+    def _primal(self, x: Array) -> Array:
+        return namespace(x).linalg.vector_norm(x)
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        n = xp.linalg.vector_norm(g)
+        return n, (-radius) * g / _safe(xp, n)
+
+
+@dataclass(frozen=True)
+class Frobenius(L2):
+    """Frobenius norm of a matrix (ℓ2 of the entries); self-dual."""
+
+    name: ClassVar[str] = "frobenius"
+    formula: ClassVar[str] = "‖X‖_F | dual ‖G‖_F | lmo −r·G/‖G‖_F"
+
+    def _check(self, x: Array, what: str) -> None:
+        _check_matrix(self, x, what)
+
+
+@dataclass(frozen=True)
+class L1(Norm):
+    """ℓ1 norm of all entries; dual ℓ∞; lmo = −r·sign(g_i)·e_i at the first i maximising |g_i|."""
+
+    name: ClassVar[str] = "l1"
+    formula: ClassVar[str] = "‖x‖₁ | dual ‖g‖∞ | lmo −r·sign(g_i)e_i, i = first argmax |g_i|"
+
+    def _primal(self, x: Array) -> Array:
+        return namespace(x).linalg.vector_norm(x, ord=1)
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        flat = xp.reshape(g, (-1,))
+        a = xp.abs(flat)
+        i = xp.argmax(a)
+        hit = xp.arange(flat.shape[0], device=_dev(g)) == i
+        s = xp.where(hit, -radius * xp.sign(flat), xp.zeros_like(flat))
+        return xp.max(a), xp.reshape(s, g.shape)
+
+
+@dataclass(frozen=True)
+class Linf(Norm):
+    """ℓ∞ (max) norm of all entries; dual ℓ1; lmo = −r·sign(g) (Clipped Sign row of Table 1)."""
+
+    name: ClassVar[str] = "linf"
+    formula: ClassVar[str] = "‖x‖∞ | dual ‖g‖₁ | lmo −r·sign(g)"
+
+    def _primal(self, x: Array) -> Array:
+        xp = namespace(x)
+        return xp.max(xp.abs(x))
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        return xp.sum(xp.abs(g)), (-radius) * xp.sign(g)
+
+
+@dataclass(frozen=True)
+class Lp(Norm):
+    """ℓp norm of all entries, 1 < p < ∞; dual ℓq with 1/p + 1/q = 1.
+
+    lmo(g) = −r·sign(g)|g|^{q−1}/‖g‖_q^{q−1}. Computed on g/‖g‖∞ so that large entries do not overflow.
+
+    Args:
+        p: the exponent p (paper: any norm; here ℓp).
+    """
+
+    p: float = 3.0
+    name: ClassVar[str] = "lp"
+    formula: ClassVar[str] = "‖x‖_p | dual ‖g‖_q, q = p/(p−1) | lmo −r·sign(g)|g|^{q−1}/‖g‖_q^{q−1}"
+
+    def __post_init__(self) -> None:
+        p = finite_positive(self.p, "p")
+        if not p > 1:
+            raise ValueError(f"p must satisfy 1 < p < ∞, got {self.p!r} (use L1 or Linf for the endpoints)")
+        object.__setattr__(self, "p", p)
+
+    @property
+    def q(self) -> float:
+        """The dual exponent q = p/(p − 1)."""
+        return self.p / (self.p - 1.0)
+
+    def _primal(self, x: Array) -> Array:
+        return _scaled_pnorm(x, self.p)
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        q = self.q
+        m = _safe(xp, xp.max(xp.abs(g)))
+        u = xp.abs(g) / m
+        nq = xp.linalg.vector_norm(u, ord=q)
+        w = u ** (q - 1.0)
+        s = (-radius) * xp.sign(g) * w / _safe(xp, nq ** (q - 1.0))
+        return m * nq, s  # m is 1 for g = 0, where nq = 0
+
+
+def _scaled_pnorm(x: Array, p: float) -> Array:
+    xp = namespace(x)
+    m = xp.max(xp.abs(x))
+    return m * xp.linalg.vector_norm(xp.abs(x) / _safe(xp, m), ord=p)
+
+
+def _dev(x: Array) -> Any:
+    from ._backend import device_of
+
+    return device_of(x)
+
+
+# --------------------------------------------------------------------------------------------- matrix norms
+_SPECTRAL_METHODS = ("svd", "newton_schulz")
+
+
+def _svd_polar(G: Array) -> tuple[Array, Array]:
+    """(‖G‖_{S1}, U_r V_rᵀ) from one reduced SVD; singular values below max(m,n)·eps·σ_max are dropped."""
+    xp = namespace(G)
+    U, S, Vh = xp.linalg.svd(G, full_matrices=False)
+    eps = _eps(G.dtype)
+    tol = S[0] * (max(G.shape) * eps)
+    keep = xp.astype(S > tol, G.dtype)
+    return xp.sum(S), (U * keep) @ Vh
+
+
+def _eps(dtype: Any) -> float:
+    from .tolerances import eps
+
+    return eps(dtype)
+
+
+@dataclass(frozen=True)
+class _SpectralBase(Norm):
+    """Shared machinery of the spectral geometries: exact SVD or Newton–Schulz, and a shape-dependent scale."""
+
+    method: str = "svd"
+    coefficients: str = "muon"
+    steps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in _SPECTRAL_METHODS:
+            raise ValueError(f"method must be one of {_SPECTRAL_METHODS}, got {self.method!r}")
+        table = _ns.get_table(self.coefficients)
+        table.schedule(self.steps)  # validates steps
+        if not isinstance(self.coefficients, str):
+            object.__setattr__(self, "coefficients", table.name)
+
+    def _scale(self, shape: tuple[int, ...]) -> float:
+        """c in ‖W‖ = c·‖mat(W)‖_{S∞} (1 for the plain spectral norm)."""
+        return 1.0
+
+    def _mat(self, x: Array) -> Array:
+        return x
+
+    def _primal(self, x: Array) -> Array:
+        xp = namespace(x)
+        return self._scale(tuple(x.shape)) * xp.max(xp.linalg.svdvals(self._mat(x)))
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        G = self._mat(g)
+        if self.method == "svd":
+            nuc, P = _svd_polar(G)
+        else:
+            P = _ns.newton_schulz(G, self.coefficients, self.steps)
+            nuc = xp.sum(G * P)  # ⟨G, NS(G)⟩: the biased statistic ClippedScion clips on
+        c = self._scale(tuple(g.shape))
+        return nuc / c, xp.reshape((-radius / c) * P, g.shape)
+
+
+@dataclass(frozen=True)
+class Spectral(_SpectralBase):
+    r"""Spectral norm (Schatten-∞) of a matrix; dual nuclear norm; lmo = −r·UVᵀ (Clipped Spectral, Table 1).
+
+    Args:
+        method: ``"svd"`` (exact, default) or ``"newton_schulz"`` (approximate UVᵀ; the dual norm is then
+            the biased statistic ⟨G, NS(G)⟩ that ClippedScion clips on, SPEC §5.2).
+        coefficients: Newton–Schulz table name (see :mod:`ggnc_theory.newton_schulz`).
+        steps: Newton–Schulz steps (default: the table's).
+        rms: Scion's RMS→RMS scaling for a (d_out, d_in) weight: ‖W‖ = √(d_in/d_out)·‖W‖_{S∞},
+            dual √(d_out/d_in)·‖G‖_{S1}, lmo −r·√(d_out/d_in)·UVᵀ.
+    """
+
+    rms: bool = False
+    name: ClassVar[str] = "spectral"
+    formula: ClassVar[str] = "‖X‖_{S∞} (×√(d_in/d_out) if rms) | dual ‖G‖_{S1} | lmo −r·UVᵀ"
+
+    def _check(self, x: Array, what: str) -> None:
+        _check_matrix(self, x, what)
+
+    def _scale(self, shape: tuple[int, ...]) -> float:
+        return math.sqrt(shape[1] / shape[0]) if self.rms else 1.0
+
+
+@dataclass(frozen=True)
+class SpectralConv(_SpectralBase):
+    r"""Scion's convolution geometry for a (c_out, c_in, k, …) weight.
+
+    The weight is reshaped to c_out × (c_in·T), T = number of kernel taps (k² for a k×k kernel), and
+    ‖W‖ = T·√(c_in/c_out)·‖W_mat‖_{S∞}; dual (√(c_out/c_in)/T)·‖G_mat‖_{S1}; lmo −r·(√(c_out/c_in)/T)·UVᵀ
+    (SPEC §5.1). Arguments as for :class:`Spectral`.
+    """
+
+    name: ClassVar[str] = "spectral_conv"
+    formula: ClassVar[str] = "T·√(c_in/c_out)·‖W_mat‖_{S∞} | dual (√(c_out/c_in)/T)·‖G_mat‖_{S1} | lmo −r(√(c_out/c_in)/T)UVᵀ"
+
+    def _check(self, x: Array, what: str) -> None:
+        if x.ndim < 3:
+            raise ValueError(
+                f"{what}: SpectralConv needs a (c_out, c_in, k, ...) array with ndim ≥ 3, got shape {tuple(x.shape)}"
+            )
+
+    def _scale(self, shape: tuple[int, ...]) -> float:
+        taps = math.prod(shape[2:])
+        return taps * math.sqrt(shape[1] / shape[0])
+
+    def _mat(self, x: Array) -> Array:
+        return namespace(x).reshape(x, (x.shape[0], -1))
+
+
+@dataclass(frozen=True)
+class Nuclear(Norm):
+    """Nuclear norm (Schatten-1) of a matrix; dual spectral norm; lmo = −r·u₁v₁ᵀ (top singular pair)."""
+
+    name: ClassVar[str] = "nuclear"
+    formula: ClassVar[str] = "‖X‖_{S1} | dual ‖G‖_{S∞} | lmo −r·u₁v₁ᵀ"
+
+    def _check(self, x: Array, what: str) -> None:
+        _check_matrix(self, x, what)
+
+    def _primal(self, x: Array) -> Array:
+        xp = namespace(x)
+        return xp.sum(xp.linalg.svdvals(x))
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        U, S, Vh = xp.linalg.svd(g, full_matrices=False)
+        top = xp.astype(S[0] > 0, g.dtype)
+        outer = U[:, 0:1] @ Vh[0:1, :]
+        return S[0], (-radius) * top * outer
+
+
+# --------------------------------------------------------------------------------------------- Scion norms
+@dataclass(frozen=True)
+class Sign(Norm):
+    r"""Scion's Sign geometry: ‖W‖ = d_in·max|W_ij|, dual (1/d_in)·Σ|G_ij|, lmo −r·sign(G)/d_in.
+
+    d_in is the last dimension (a torch ``Linear``/``Embedding`` weight is (d_out, d_in)).
+
+    Args:
+        normalized: if False, drop the d_in factor (plain ℓ∞ of the entries).
+    """
+
+    normalized: bool = True
+    name: ClassVar[str] = "sign"
+    formula: ClassVar[str] = "d_in·max|W_ij| | dual Σ|G_ij|/d_in | lmo −r·sign(G)/d_in"
+
+    def _scale(self, shape: tuple[int, ...]) -> float:
+        return float(shape[-1]) if self.normalized else 1.0
+
+    def _primal(self, x: Array) -> Array:
+        xp = namespace(x)
+        return self._scale(tuple(x.shape)) * xp.max(xp.abs(x))
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        c = self._scale(tuple(g.shape))
+        return xp.sum(xp.abs(g)) / c, (-radius / c) * xp.sign(g)
+
+
+def _colmax_dual_lmo(G: Array, radius: float, c: float) -> tuple[Array, Array]:
+    """Geometry ‖X‖ = c·max_j ‖X[:, j]‖₂: dual Σ_j ‖G[:, j]‖₂ / c, lmo column-normalised."""
+    xp = namespace(G)
+    cols = xp.linalg.vector_norm(G, axis=0)
+    s = (-radius / c) * G / _safe(xp, cols)
+    return xp.sum(cols) / c, s
+
+
+def _colmax_primal(X: Array, c: float) -> Array:
+    xp = namespace(X)
+    return c * xp.max(xp.linalg.vector_norm(X, axis=0))
+
+
+@dataclass(frozen=True)
+class ColNorm(Norm):
+    r"""Scion's ColNorm: ‖W‖ = c·max_j ‖W[:, j]‖₂ with c = 1/√d_out (×d_in if ``normalized``).
+
+    Dual (1/c)·Σ_j ‖G[:, j]‖₂; lmo −(r/c)·G[:, j]/‖G[:, j]‖₂ per column (SPEC §5.1).
+
+    Args:
+        normalized: divide the lmo further by d_in (Scion's ``normalized=True``).
+        transpose: act on Wᵀ (for (vocab, dim) embeddings).
+    """
+
+    normalized: bool = False
+    transpose: bool = False
+    name: ClassVar[str] = "colnorm"
+    formula: ClassVar[str] = "max_j‖W_:j‖₂/√d_out (×d_in if normalized) | dual √d_out·Σ_j‖G_:j‖₂ | lmo per column"
+
+    def _check(self, x: Array, what: str) -> None:
+        _check_matrix(self, x, what)
+
+    def _c(self, W: Array) -> float:
+        d_out, d_in = W.shape
+        return (d_in if self.normalized else 1.0) / math.sqrt(d_out)
+
+    def _primal(self, x: Array) -> Array:
+        W = x.mT if self.transpose else x
+        return _colmax_primal(W, self._c(W))
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        G = g.mT if self.transpose else g
+        d, s = _colmax_dual_lmo(G, radius, self._c(G))
+        return d, (s.mT if self.transpose else s)
+
+
+@dataclass(frozen=True)
+class RowNorm(Norm):
+    r"""Scion's RowNorm: ‖W‖ = c·max_i ‖W[i, :]‖₂ with c = √d_in if ``normalized`` (default) else 1.
+
+    Dual (1/c)·Σ_i ‖G[i, :]‖₂; lmo −(r/c)·G[i, :]/‖G[i, :]‖₂ per row (SPEC §5.1).
+
+    Args:
+        normalized: Scion's ``normalized`` flag (the 1/√d_in factor of the lmo).
+        transpose: act on Wᵀ.
+    """
+
+    normalized: bool = True
+    transpose: bool = False
+    name: ClassVar[str] = "rownorm"
+    formula: ClassVar[str] = "√d_in·max_i‖W_i:‖₂ | dual Σ_i‖G_i:‖₂/√d_in | lmo per row"
+
+    def _check(self, x: Array, what: str) -> None:
+        _check_matrix(self, x, what)
+
+    def _c(self, W: Array) -> float:
+        return math.sqrt(W.shape[1]) if self.normalized else 1.0
+
+    def _primal(self, x: Array) -> Array:
+        W = x.mT if self.transpose else x
+        return _colmax_primal(W.mT, self._c(W))
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        G = g.mT if self.transpose else g
+        d, s = _colmax_dual_lmo(G.mT, radius, self._c(G))
+        s = s.mT
+        return d, (s.mT if self.transpose else s)
+
+
+@dataclass(frozen=True)
+class BiasRMS(Norm):
+    r"""Scion's BiasRMS: the RMS norm ‖b‖₂/√d of a 1-D array; dual √d·‖g‖₂; lmo −r·√d·g/‖g‖₂.
+
+    For an n-D array the RMS is taken per slice along axis 0 (Scion's convention) and the norm is the
+    maximum over slices: ‖W‖ = max_j ‖W[:, j]‖₂/√d₀ after reshaping to (d₀, −1).
+    """
+
+    name: ClassVar[str] = "bias_rms"
+    formula: ClassVar[str] = "‖b‖₂/√d | dual √d·‖g‖₂ | lmo −r·√d·g/‖g‖₂"
+
+    def _mat(self, x: Array) -> Array:
+        return namespace(x).reshape(x, (x.shape[0], -1))
+
+    def _primal(self, x: Array) -> Array:
+        return _colmax_primal(self._mat(x), 1.0 / math.sqrt(x.shape[0]))
+
+    def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
+        xp = namespace(g)
+        d, s = _colmax_dual_lmo(self._mat(g), radius, 1.0 / math.sqrt(g.shape[0]))
+        return d, xp.reshape(s, g.shape)
+
+
+# --------------------------------------------------------------------------------------------- product norm
+@dataclass(frozen=True)
+class Product(Norm):
+    r"""Product max-norm over blocks with radii r_l (Section 3.1, Algorithm 3; SPEC §2.3).
+
+    ‖x‖ = max_l ‖x_l‖_l / r_l for a point x = (x_1, …, x_D) given as a sequence of arrays.
+
+    * lmo is block-local: lmo(g, R) = (R·r_1·lmo_1(g_1), …, R·r_D·lmo_D(g_D));
+    * the dual norm is global: ‖g‖_* = Σ_l r_l·‖g_l‖_{l,*}.
+
+    The paper's text prints Σ_l (1/r_l)‖g_l‖_{l,*}; that is inconsistent with the block-local lmo, with Table 1
+    and with the ClippedScion code. We implement r_l, the consistent one (SPEC §8 item 7).
+
+    Args:
+        blocks: the per-block geometries ‖·‖_{W_l}.
+        radii: the radii r_l > 0 (default all 1).
+    """
+
+    blocks: tuple = ()
+    radii: tuple = field(default=None)  # type: ignore[assignment]
+    name: ClassVar[str] = "product"
+    formula: ClassVar[str] = "max_l ‖x_l‖_l/r_l | dual Σ_l r_l‖g_l‖_{l,*} | lmo (r_l·lmo_l(g_l))_l"
+
+    def __post_init__(self) -> None:
+        blocks = tuple(self.blocks)
+        if not blocks:
+            raise ValueError("blocks: a Product needs at least one block geometry")
+        for i, b in enumerate(blocks):
+            if not isinstance(b, Norm):
+                raise ValueError(f"blocks[{i}]: expected a Norm, got {type(b).__name__}")
+            if isinstance(b, Product):
+                raise ValueError(f"blocks[{i}]: nested Product geometries are not supported; flatten the blocks")
+        radii = (1.0,) * len(blocks) if self.radii is None else tuple(self.radii)
+        if len(radii) != len(blocks):
+            raise ValueError(f"radii: expected {len(blocks)} radii (one per block), got {len(radii)}")
+        radii = tuple(finite_positive(r, f"radii[{i}]") for i, r in enumerate(radii))
+        object.__setattr__(self, "blocks", blocks)
+        object.__setattr__(self, "radii", radii)
+
+    def _validate(self, x: Point, what: str) -> None:
+        if not is_block(x):
+            raise ValueError(f"{what}: a Product geometry acts on a sequence of {len(self.blocks)} arrays")
+        if len(x) != len(self.blocks):
+            raise ValueError(f"{what}: expected {len(self.blocks)} blocks, got {len(x)}")
+        for i, (b, xl) in enumerate(zip(self.blocks, x)):
+            b._validate(xl, f"{what}[{i}]")
+
+    def _primal(self, x: Point) -> Array:
+        xp = namespace(x)
+        vals = [b._primal(xl) / r for b, xl, r in zip(self.blocks, x, self.radii)]
+        return xp.max(xp.stack([xp.asarray(v) for v in vals]))
+
+    def _dual_lmo(self, g: Point, radius: float) -> tuple[Array, tuple]:
+        total = None
+        parts = []
+        for b, gl, r in zip(self.blocks, g, self.radii):
+            d, s = b._dual_lmo(gl, radius * r)
+            total = r * d if total is None else total + r * d
+            parts.append(s)
+        return total, tuple(parts)
+
+    def block_duals(self, g: Point) -> tuple:
+        """The per-block contributions r_l·‖g_l‖_{l,*} whose sum is the dual norm."""
+        self._validate(g, "g")
+        return tuple(r * b._dual(gl) for b, gl, r in zip(self.blocks, g, self.radii))
+
+
+# --------------------------------------------------------------------------------------------- registry
+NORMS: dict[str, type[Norm]] = {
+    cls.name: cls
+    for cls in (L2, L1, Linf, Lp, Frobenius, Spectral, Nuclear, Sign, ColNorm, RowNorm, BiasRMS, SpectralConv, Product)
+}
+
+
+def available() -> list[str]:
+    """Registered geometry names."""
+    return sorted(NORMS)
+
+
+def get(name: str, **kwargs: Any) -> Norm:
+    """Build a geometry by registry name, e.g. ``get("spectral", method="newton_schulz", steps=5)``."""
+    try:
+        cls = NORMS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"name: unknown norm {name!r}; available: {', '.join(available())}") from None
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ValueError(f"norm {name!r}: {exc}") from None
