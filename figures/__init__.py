@@ -4,3 +4,5 @@ Planned (issue "Rate and convergence figures"): measured rates against the theor
 separation, per-step descent slack, stochastic rates over seeds, a ρ sweep, (L0,L1) estimation plots and the
 Newton–Schulz accuracy curves.
 """
+
+__distribution__ = "ggnc-theory"

@@ -15,8 +15,10 @@ Example:
     [0.5, -1.5]
 """
 
-from . import algorithms, newton_schulz, norms, tolerances
+from . import algorithms, compat, newton_schulz, norms, tolerances
 from ._version import __version__
+
+__distribution__ = "ggnc-theory"
 from .algorithms import Algorithm, State, StepInfo
 from .norms import Norm
 from .runner import ProblemLike, Trajectory, run
@@ -24,6 +26,7 @@ from .runner import ProblemLike, Trajectory, run
 __all__ = [
     "__version__",
     "algorithms",
+    "compat",
     "newton_schulz",
     "norms",
     "tolerances",

@@ -167,6 +167,10 @@ def newton_schulz(G: Array, coefficients: str | NSTable = "muon", steps: int | N
         raise ValueError(f"G must be a 2-D array, got shape {tuple(G.shape)}")
     transposed = G.shape[0] > G.shape[1]
     X = G.mT if transposed else G
+    # Divide by max|G_ij| first: ‖·‖_F squares the entries, which underflows (float32 entries below ~1e-19 give
+    # ‖G‖_F = 0 and a non-zero G was returned unnormalised) or overflows (float64 entries above ~1e154).
+    amax = xp.max(xp.abs(X))
+    X = X / xp.where(amax > 0, amax, xp.ones_like(amax))
     fro = xp.linalg.vector_norm(X)
     denom = xp.where(fro > 0, fro * table.safety, xp.ones_like(fro))
     X = X / denom

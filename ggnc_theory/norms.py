@@ -26,7 +26,19 @@ Degenerate input and ties (the argmin is a set there; we pick one element determ
     * Column/row norms: a zero column (row) gets a zero lmo column (row).
 
 Non-finite input raises ``ValueError``. All operations run on any array-API back end (NumPy, torch CPU/CUDA)
-and return arrays of the input's namespace, dtype and device (0-D arrays for the scalar operations).
+and return arrays of the input's namespace, dtype and device (0-D arrays for the scalar operations; NumPy
+returns them as NumPy scalars). Norms of the ℓ2 family and ℓp are computed on x/max|x|, so entries near the
+overflow or underflow threshold give finite, exact-to-rounding results.
+
+Example:
+    >>> import numpy as np
+    >>> from ggnc_theory.norms import Linf, Product, L2
+    >>> g = np.array([3.0, -1.0, 0.5])
+    >>> float(Linf().dual(g)), Linf().lmo(g, radius=2.0).tolist()   # ‖g‖₁ and −r·sign(g)
+    (4.5, [-2.0, 2.0, -2.0])
+    >>> P = Product((Linf(), L2()), radii=(1.0, 0.5))
+    >>> float(P.dual((g, np.array([0.0, 4.0]))))                     # Σ_l r_l·‖g_l‖_*  = 4.5 + 0.5·4
+    6.5
 """
 
 from __future__ import annotations
@@ -128,6 +140,15 @@ def _safe(xp: Any, v: Array) -> Array:
     return xp.where(v > 0, v, xp.ones_like(v))
 
 
+def _l2(x: Array, axis: int | None = None) -> Array:
+    """‖x‖₂ (of all entries, or along ``axis``) computed on x/max|x| so that squaring cannot overflow or
+    underflow (entries ~1e200 in float64 or ~1e-30 in float32 would otherwise give inf or 0)."""
+    xp = namespace(x)
+    m = _safe(xp, xp.max(xp.abs(x), axis=axis))
+    scaled = x / (m if axis is None else xp.expand_dims(m, axis=axis))
+    return m * xp.linalg.vector_norm(scaled, axis=axis)
+
+
 def _check_matrix(norm: Norm, x: Array, what: str) -> None:
     if x.ndim != 2:
         raise ValueError(f"{what}: {type(norm).__name__} needs a 2-D array, got shape {tuple(x.shape)}")
@@ -142,11 +163,11 @@ class L2(Norm):
     formula: ClassVar[str] = "‖x‖₂ | dual ‖g‖₂ | lmo −r·g/‖g‖₂"
 
     def _primal(self, x: Array) -> Array:
-        return namespace(x).linalg.vector_norm(x)
+        return _l2(x)
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
-        n = xp.linalg.vector_norm(g)
+        n = _l2(g)
         return n, (-radius) * g / _safe(xp, n)
 
 
@@ -410,14 +431,14 @@ class Sign(Norm):
 def _colmax_dual_lmo(G: Array, radius: float, c: float) -> tuple[Array, Array]:
     """Geometry ‖X‖ = c·max_j ‖X[:, j]‖₂: dual Σ_j ‖G[:, j]‖₂ / c, lmo column-normalised."""
     xp = namespace(G)
-    cols = xp.linalg.vector_norm(G, axis=0)
+    cols = _l2(G, axis=0)
     s = (-radius / c) * G / _safe(xp, cols)
     return xp.sum(cols) / c, s
 
 
 def _colmax_primal(X: Array, c: float) -> Array:
     xp = namespace(X)
-    return c * xp.max(xp.linalg.vector_norm(X, axis=0))
+    return c * xp.max(_l2(X, axis=0))
 
 
 @dataclass(frozen=True)

@@ -3,3 +3,5 @@
 Planned (issue "paper's claims as runnable checks"): thin modules that only wire problems, algorithms, theorems
 and checkers together (no logic of their own), run by ``ggnc-theory check``.
 """
+
+__distribution__ = "ggnc-theory"

@@ -5,3 +5,5 @@ softmax regression (ℓ∞ geometry), ℓp objectives in ℓ2 and ℓ∞ geometr
 spectral geometry (factorisation, quartic, softmax regression), and negative controls that are not
 (L0,L1)-smooth. Each problem follows :class:`ggnc_theory.runner.ProblemLike`.
 """
+
+__distribution__ = "ggnc-theory"
