@@ -15,7 +15,7 @@ Example:
     [0.5, -1.5]
 """
 
-from . import algorithms, compat, newton_schulz, norms, tolerances
+from . import algorithms, compat, newton_schulz, norms, theorems, tolerances
 from ._version import __version__
 
 __distribution__ = "ggnc-theory"
@@ -29,6 +29,7 @@ __all__ = [
     "compat",
     "newton_schulz",
     "norms",
+    "theorems",
     "tolerances",
     "Algorithm",
     "State",

@@ -296,6 +296,9 @@ def s3cg(norm: Norm, gamma: float, rho: float, beta: float, variant: int = 1, al
             ratio = gap / xp.where(vn2 > 0, vn2, xp.ones_like(vn2))
         else:
             ratio = gap / (4.0 * beta * beta)
+        # ⟨d, v⟩ ≥ 0 in exact arithmetic for x ∈ βD; at a boundary minimiser v ≈ 0 and rounding can make the
+        # 0/0 ratio hugely negative, which would throw the iterate out of βD. Clamp at 0.
+        ratio = xp.maximum(ratio, const(0.0, ratio))
         eta = xp.minimum(ratio, const(rho, ratio))
         x_next = tree_axpy(-gamma * eta, v, x)
         info = StepInfo(
@@ -348,6 +351,7 @@ def frank_wolfe(norm: Norm, beta: float, step: str = "open_loop", L: float | Non
             vn = norm._primal(v)
             denom = L * vn * vn
             ratio = gap / xp.where(denom > 0, denom, xp.ones_like(denom))
+            ratio = xp.maximum(ratio, const(0.0, ratio))  # see s3cg: rounding at a boundary minimiser
             gk = xp.minimum(ratio, const(1.0, ratio))
             clipped = ratio > 1.0
         x_next = tree_axpy(-gk, v, x)

@@ -412,3 +412,13 @@ def _np_tree(x):
 
 def _leaves(x):
     return x if isinstance(x, tuple) else (x,)
+
+
+def test_frank_wolfe_short_step_stays_feasible_at_a_boundary_optimum():
+    """The FW short step has the same 0/0 ratio as S3CG Variant 1 when the minimiser lies on the boundary."""
+    L = 4.0
+    m = np.array([2.0, -1.5, 1.0])
+    prob = _Shifted(Quadratic(a=np.full(3, L), x0=np.zeros(3)), m)
+    t = run(A.frank_wolfe(norms.L2(), 1.0, "short", L=L), prob, 30, keep_iterates=True)
+    assert np.max(np.linalg.norm(t.iterates, axis=1)) <= 1.0 + TOL.rtol
+    assert np.all(t.eta >= 0) and np.all(t.eta <= 1)
