@@ -16,7 +16,7 @@ from ._version import __version__
 
 __all__ = ["main", "build_parser"]
 
-_LIST_TOPICS = ("norms", "algorithms", "newton-schulz", "all")
+_LIST_TOPICS = ("norms", "algorithms", "newton-schulz", "problems", "all")
 
 
 class CLIError(Exception):
@@ -37,10 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_list = sub.add_parser(
         "list",
-        help="list the geometries, algorithms and Newton–Schulz tables",
+        help="list the geometries, algorithms, Newton–Schulz tables and problems",
         description="List what the toolkit provides: norm geometries (with their dual norms and lmo), "
-        "algorithm factories (with their hyperparameters), and Newton–Schulz coefficient tables "
-        "(with the range of their singular-value map).",
+        "algorithm factories (with their hyperparameters), Newton–Schulz coefficient tables "
+        "(with the range of their singular-value map), and the problem families (with their geometry and "
+        "certified constants).",
     )
     p_list.add_argument(
         "topic", nargs="?", default="all", choices=_LIST_TOPICS, help="what to list (default: all)"
@@ -90,11 +91,22 @@ def _list_newton_schulz(out) -> None:
         )
 
 
+def _list_problems(out) -> None:
+    import problems
+
+    print(
+        "Problem families (default parameters; constants of Assumption 4.2 as printed, in the stated geometry)",
+        file=out,
+    )
+    print(problems.table(), file=out)
+
+
 def _cmd_list(args, out) -> int:
     sections = {
         "norms": _list_norms,
         "algorithms": _list_algorithms,
         "newton-schulz": _list_newton_schulz,
+        "problems": _list_problems,
     }
     chosen = list(sections) if args.topic == "all" else [args.topic]
     for i, key in enumerate(chosen):

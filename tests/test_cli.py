@@ -12,22 +12,39 @@ from ggnc_theory import algorithms, newton_schulz, norms
 from ggnc_theory.cli import main
 
 
-def test_list_all_names_every_norm_algorithm_and_table(capsys):
+def test_list_all_names_every_norm_algorithm_table_and_problem(capsys):
+    import problems
+
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    for name in norms.available() + algorithms.available() + newton_schulz.available():
+    for name in norms.available() + algorithms.available() + newton_schulz.available() + problems.available():
         assert name in out, name
     # the measured singular-value map of Muon's quintic is printed, not hard-coded
     lo, hi = newton_schulz.scalar_map_range("muon", lo=0.01)
     assert f"[{lo:.3f}, {hi:.3f}]" in out
 
 
-@pytest.mark.parametrize("topic", ["norms", "algorithms", "newton-schulz"])
+@pytest.mark.parametrize("topic", ["norms", "algorithms", "newton-schulz", "problems"])
 def test_list_topic(capsys, topic):
     assert main(["list", topic]) == 0
     out = capsys.readouterr().out
-    others = {"norms": "Algorithms", "algorithms": "Norm geometries", "newton-schulz": "Norm geometries"}
+    others = {
+        "norms": "Algorithms",
+        "algorithms": "Norm geometries",
+        "newton-schulz": "Norm geometries",
+        "problems": "Norm geometries",
+    }
     assert others[topic] not in out
+
+
+def test_list_problems_prints_certified_constants(capsys):
+    import problems
+
+    assert main(["list", "problems"]) == 0
+    out = capsys.readouterr().out
+    p = problems.get("lp_norm", p=4, d=10, geometry="linf", L1=1.0)
+    assert f"{p.L0:g}" in out  # the ℓ∞ constant that grows with d, computed, not typed in
+    assert "not (L0,L1)-smooth" in out
 
 
 def test_bad_topic_exits_nonzero(capsys):
