@@ -34,6 +34,7 @@ __all__ = [
     "to_float",
     "to_numpy",
     "check_finite",
+    "NonFiniteError",
     "is_block",
     "tree_map",
     "tree_add",
@@ -43,6 +44,7 @@ __all__ = [
     "tree_all_finite",
     "tree_to_numpy",
     "like",
+    "quiet_float_errors",
 ]
 
 
@@ -115,10 +117,14 @@ def like(x_np: np.ndarray | Sequence, reference: Point) -> Point:
     return xp.asarray(np.asarray(x_np), dtype=reference.dtype, device=array_api_compat.device(reference))
 
 
+class NonFiniteError(ValueError):
+    """An input array holds a NaN or an infinity (a ``ValueError`` naming the argument)."""
+
+
 def check_finite(x: Point, name: str) -> None:
-    """Raise ``ValueError`` naming ``name`` if ``x`` holds a NaN or an infinity."""
+    """Raise :class:`NonFiniteError` naming ``name`` if ``x`` holds a NaN or an infinity."""
     if not tree_all_finite(x):
-        raise ValueError(f"{name}: input contains NaN or infinity")
+        raise NonFiniteError(f"{name}: input contains NaN or infinity")
 
 
 def tree_all_finite(x: Point) -> bool:
@@ -164,6 +170,13 @@ def tree_inner(x: Point, y: Point) -> Array:
         term = xp.sum(a * b)
         total = term if total is None else total + term
     return total
+
+
+def quiet_float_errors():
+    """Context in which floating-point exceptions of intermediate results (overflow, underflow, 0/0, inf/inf)
+    raise no warning — NumPy's ``errstate``; other back ends do not warn. Used only where the caller checks the
+    result itself and raises a clear error (or repairs it), so a warning would be noise."""
+    return np.errstate(all="ignore")
 
 
 def finite_positive(value: Any, name: str, *, allow_zero: bool = False) -> float:

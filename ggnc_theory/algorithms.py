@@ -16,8 +16,9 @@ updates read ``x + γ·η·lmo(d)``.
   ``x⁺ = x − η v`` for Frank–Wolfe);
 * ``clipped`` — whether the step was capped: ‖d‖_* > ρ for uCG/GGNC (the uCG regime of GGNC), the
   threshold ρ active for S3CG, the step 1 active for the Frank–Wolfe short step, always False for SD;
-* ``step_norm`` — ‖x^{k+1} − x^k‖, *measured* in the primal norm (not the closed form), so invariants such as
-  "GGNC step length = γ·min{ρ, ‖d‖_*}" can be checked rather than assumed;
+* ``step_norm`` — ‖x^{k+1} − x^k‖ = |c|·‖u‖ for the step x^{k+1} = x^k + c·u, with the primal norm of the
+  direction u (the lmo output, or v^k) *computed*, not assumed to be 1, so invariants such as
+  "GGNC step length = γ·min{ρ, ‖d‖_*}" are checked rather than built in;
 * ``fw_gap`` — ⟨d^k, x^k − β·lmo(d^k)⟩ for the constrained methods (the Wolfe gap when d^k = ∇f(x^k)), else None.
 
 Invalid hyperparameters raise ``ValueError`` naming the parameter.
@@ -144,8 +145,14 @@ def _device(a: Array) -> Any:
     return device_of(a)
 
 
-def _diff_norm(norm: Norm, x_next: Point, x: Point) -> Array:
-    return norm._primal(tree_axpy(-1.0, x, x_next))
+def _length(norm: Norm, coeff: Any, direction: Point) -> Array:
+    """‖coeff·direction‖ = |coeff|·‖direction‖, with the norm of the direction actually computed (so a wrong lmo
+    scale shows up in ``step_norm``) but without materialising x^{k+1} − x^k."""
+    namespace_coeff = coeff if hasattr(coeff, "dtype") else None
+    n = norm._primal(direction)
+    if namespace_coeff is None:
+        return abs(coeff) * n
+    return namespace(coeff).abs(coeff) * n
 
 
 def _make(name: str, params: dict, norm: Norm, init, step) -> Algorithm:
@@ -171,7 +178,7 @@ def steepest_descent(norm: Norm, gamma: float, alpha: float = 1.0) -> Algorithm:
         d = _momentum(g, state, alpha)
         dn, s = norm.dual_lmo(d)
         x_next = tree_axpy(gamma * dn, s, x)
-        info = StepInfo(dual_norm=dn, eta=dn, clipped=_false(x), step_norm=_diff_norm(norm, x_next, x))
+        info = StepInfo(dual_norm=dn, eta=dn, clipped=_false(x), step_norm=_length(norm, gamma * dn, s))
         return x_next, State(d=d, k=state.k + 1), info
 
     return _make("steepest_descent", {"gamma": gamma, "alpha": alpha}, norm, _init, step)
@@ -202,7 +209,7 @@ def ucg(norm: Norm, gamma: float, rho: float, alpha: float = 1.0) -> Algorithm:
             dual_norm=dn,
             eta=const(rho, dn),
             clipped=dn > rho,
-            step_norm=_diff_norm(norm, x_next, x),
+            step_norm=_length(norm, gamma * rho, s),
         )
         return x_next, State(d=d, k=state.k + 1), info
 
@@ -236,7 +243,7 @@ def ggnc(norm: Norm, gamma: float, rho: float, alpha: float = 1.0) -> Algorithm:
         xp = namespace(dn)
         eta = xp.minimum(dn, const(rho, dn))
         x_next = tree_axpy(gamma * eta, s, x)
-        info = StepInfo(dual_norm=dn, eta=eta, clipped=dn > rho, step_norm=_diff_norm(norm, x_next, x))
+        info = StepInfo(dual_norm=dn, eta=eta, clipped=dn > rho, step_norm=_length(norm, gamma * eta, s))
         return x_next, State(d=d, k=state.k + 1), info
 
     return _make("ggnc", {"gamma": gamma, "rho": rho, "alpha": alpha}, norm, _init, step)
@@ -302,7 +309,7 @@ def s3cg(norm: Norm, gamma: float, rho: float, beta: float, variant: int = 1, al
         eta = xp.minimum(ratio, const(rho, ratio))
         x_next = tree_axpy(-gamma * eta, v, x)
         info = StepInfo(
-            dual_norm=dn, eta=eta, clipped=ratio > rho, step_norm=_diff_norm(norm, x_next, x), fw_gap=gap
+            dual_norm=dn, eta=eta, clipped=ratio > rho, step_norm=_length(norm, gamma * eta, v), fw_gap=gap
         )
         return x_next, State(d=d, k=state.k + 1), info
 
@@ -355,7 +362,7 @@ def frank_wolfe(norm: Norm, beta: float, step: str = "open_loop", L: float | Non
             gk = xp.minimum(ratio, const(1.0, ratio))
             clipped = ratio > 1.0
         x_next = tree_axpy(-gk, v, x)
-        info = StepInfo(dual_norm=dn, eta=gk, clipped=clipped, step_norm=_diff_norm(norm, x_next, x), fw_gap=gap)
+        info = StepInfo(dual_norm=dn, eta=gk, clipped=clipped, step_norm=_length(norm, gk, v), fw_gap=gap)
         return x_next, State(d=g, k=k), info
 
     params: dict[str, Any] = {"beta": beta, "step": step}

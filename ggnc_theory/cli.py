@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
+import math
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from ._version import __version__
 
@@ -46,6 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument(
         "topic", nargs="?", default="all", choices=_LIST_TOPICS, help="what to list (default: all)"
     )
+
+    p_check = sub.add_parser(
+        "check",
+        help="run the paper's claims as checks and report PASS / ERRATUM / SKIP / FAIL",
+        description="Run the paper's claims (theorems, Table 1, the rebuttal's separation) on test problems "
+        "and print one row per claim × problem × setting: measured value, bound, ratio and verdict. "
+        "ERRATUM: the statement as printed is violated or inconsistent while its correction holds; "
+        "FAIL: violated with its hypotheses holding. Exit code 0 iff no row FAILs (2 on a usage error).",
+    )
+    p_check.add_argument("--quick", action="store_true", help="small settings (well under a minute)")
+    p_check.add_argument(
+        "--only",
+        action="append",
+        metavar="ID",
+        help="run only this claim id (repeatable, or comma-separated; see --list)",
+    )
+    p_check.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of the random draws of Table 1 (default 0)"
+    )
+    p_check.add_argument("--json", metavar="PATH", help="write the full records as JSON (deterministic)")
+    p_check.add_argument("--markdown", metavar="PATH", help="write the report table as Markdown")
+    p_check.add_argument("--list", action="store_true", help="list the claim ids and exit")
     return parser
 
 
@@ -116,6 +143,181 @@ def _cmd_list(args, out) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------------------- check
+_CHECK_SCHEMA = "ggnc-theory/paper-checks/1"
+_CHECK_COLUMNS = ("claim", "source", "problem", "measured", "bound", "ratio", "verdict")
+
+
+def _num(v) -> str:
+    if isinstance(v, str):  # non-finite values as serialised ("nan", "inf")
+        return "—" if v == "nan" else v
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return f"{v:.4g}"
+
+
+def _check_target(path: str | None, option: str) -> Path | None:
+    """Validate an output path before any work is done (clear error, exit 2)."""
+    if path is None:
+        return None
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise CLIError(f"{option}: directory {str(parent)!r} does not exist")
+    if target.is_dir():
+        raise CLIError(f"{option}: {path!r} is a directory")
+    return target
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    """Write to a temporary file next to ``target`` and rename it: never a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _progress(i: int, total: int, label: str, err) -> None:
+    width = 24
+    done = width * i // total if total else width
+    print(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{total} {label:<24}", end="", file=err, flush=True)
+    if i == total:
+        print(file=err, flush=True)
+
+
+def _selected_claims(only, paper_checks) -> list[str]:
+    if not only:
+        return paper_checks.available()
+    ids = [i.strip() for item in only for i in item.split(",") if i.strip()]
+    unknown = [i for i in ids if i not in paper_checks.CLAIMS]
+    if unknown:
+        raise CLIError(
+            f"--only: unknown claim id {', '.join(repr(u) for u in unknown)}; "
+            f"available: {', '.join(paper_checks.available())}"
+        )
+    return [i for i in paper_checks.available() if i in ids]
+
+
+def _table_lines(records: list[dict]) -> list[str]:
+    cells = [
+        (
+            r["claim"],
+            r["source"],
+            f"{r['problem']} ({r['setting']})",
+            _num(r["measured"]),
+            _num(r["bound"]),
+            _num(r["ratio"]),
+            r["verdict"],
+        )
+        for r in records
+    ]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(_CHECK_COLUMNS)]
+    line = "  ".join(h.upper().ljust(w) for h, w in zip(_CHECK_COLUMNS, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    return out
+
+
+def _summary(records: list[dict], verdicts) -> dict:
+    return {v: sum(1 for r in records if r["verdict"] == v) for v in verdicts}
+
+
+def _markdown(doc: dict, records: list[dict]) -> str:
+    def esc(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "# ggnc-theory check",
+        "",
+        f"ggnc-theory {doc['version']}, seed {doc['seed']}, {'quick' if doc['quick'] else 'full'} settings. "
+        + ", ".join(f"{k}: {v}" for k, v in doc["summary"].items()),
+        "",
+        "| claim | source | problem | setting | measured | bound | ratio | verdict |",
+        "|---|---|---|---|---:|---:|---:|---|",
+    ]
+    for r in records:
+        lines.append(
+            "| "
+            + " | ".join(
+                esc(x)
+                for x in (
+                    r["claim"],
+                    r["source"],
+                    r["problem"],
+                    r["setting"],
+                    _num(r["measured"]),
+                    _num(r["bound"]),
+                    _num(r["ratio"]),
+                    f"**{r['verdict']}**",
+                )
+            )
+            + " |"
+        )
+    notes = [r for r in records if r["verdict"] != "PASS"]
+    if notes:
+        lines += ["", "## Notes", ""]
+        lines += [
+            f"- `{r['claim']}` on {esc(r['problem'])} ({esc(r['setting'])}): "
+            f"{r['verdict']} — {esc(r['reason'])}"
+            for r in notes
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_check(args, out) -> int:
+    import paper_checks
+
+    if args.list:
+        width = max(len(i) for i in paper_checks.available())
+        for cid in paper_checks.available():
+            c = paper_checks.get(cid)
+            print(f"{cid:<{width}}  {c.source:<8}  {c.title}", file=out)
+        return 0
+    ids = _selected_claims(args.only, paper_checks)
+    json_target = _check_target(args.json, "--json")
+    md_target = _check_target(args.markdown, "--markdown")
+
+    claims, records = [], []
+    err = sys.stderr
+    for i, cid in enumerate(ids):
+        _progress(i, len(ids), cid, err)
+        claim = paper_checks.get(cid)
+        rows = [r.to_dict() for r in claim.run(quick=args.quick, seed=args.seed)]
+        claims.append({"id": cid, "source": claim.source, "title": claim.title, "rows": rows})
+        records.extend(rows)
+    _progress(len(ids), len(ids), "done", err)
+
+    summary = _summary(records, paper_checks.VERDICTS)
+    code = 1 if summary[paper_checks.FAIL] else 0
+    doc = {
+        "schema": _CHECK_SCHEMA,
+        "version": __version__,
+        "seed": args.seed,
+        "quick": bool(args.quick),
+        "claims": claims,
+        "summary": summary,
+        "exit_code": code,
+    }
+    for line in _table_lines(records):
+        print(line, file=out)
+    print(file=out)
+    print(f"{len(records)} rows: " + ", ".join(f"{k} {v}" for k, v in summary.items()), file=out)
+    for r in records:
+        if r["verdict"] in (paper_checks.FAIL, paper_checks.SKIP):
+            print(f"  {r['verdict']} {r['claim']} on {r['problem']}: {r['reason']}", file=out)
+    if json_target is not None:
+        text = json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        _write_atomic(json_target, text)
+    if md_target is not None:
+        _write_atomic(md_target, _markdown(doc, records))
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ggnc-theory`` console script; returns the exit code."""
     parser = build_parser()
@@ -123,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    handlers = {"list": _cmd_list}
+    handlers = {"list": _cmd_list, "check": _cmd_check}
     try:
         return handlers[args.command](args, sys.stdout)
     except (CLIError, ValueError, FileNotFoundError) as exc:

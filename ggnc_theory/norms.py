@@ -48,7 +48,16 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from . import newton_schulz as _ns
-from ._backend import Array, Point, check_finite, finite_positive, is_block, namespace, tree_scale
+from ._backend import (
+    Array,
+    Point,
+    check_finite,
+    finite_positive,
+    is_block,
+    namespace,
+    quiet_float_errors,
+    tree_scale,
+)
 
 __all__ = [
     "Norm",
@@ -78,35 +87,42 @@ class Norm:
 
     name: ClassVar[str] = "norm"
     formula: ClassVar[str] = ""
+    # True when a NaN or infinity anywhere in the input always makes the computed norm non-finite (reductions
+    # such as Σ|g|, max|g|, ‖g‖₂). Such geometries validate their *result* — free — and inspect the input only
+    # when the result is non-finite; SVD-based ones must check the input before factorising.
+    _result_reveals_nonfinite: ClassVar[bool] = False
 
     # --- public API (validated) ---
     def __call__(self, x: Point) -> Array:
         """Primal norm ‖x‖ as a 0-D array."""
         self._validate(x, "x")
-        return self._primal(x)
+        with quiet_float_errors():  # a non-finite result is turned into a clear error by _finish
+            value = self._primal(x)
+        return self._finish(value, x, "x")
 
     def dual(self, g: Point) -> Array:
         """Dual norm ‖g‖_* = max_{‖s‖≤1} ⟨g, s⟩ as a 0-D array."""
         self._validate(g, "g")
-        return self._dual(g)
+        with quiet_float_errors():
+            value = self._dual(g)
+        return self._finish(value, g, "g")
 
     def lmo(self, g: Point, radius: float = 1.0) -> Point:
         """argmin_{‖s‖ ≤ radius} ⟨g, s⟩ (paper sign: points against g)."""
-        r = finite_positive(radius, "radius")
-        self._validate(g, "g")
-        return self._dual_lmo(g, r)[1]
+        return self.dual_lmo(g, radius)[1]
 
     def sharp(self, g: Point) -> Point:
         """g♯ = argmax_x ⟨g, x⟩ − ½‖x‖² = −‖g‖_*·lmo(g)."""
-        self._validate(g, "g")
-        d, s = self._dual_lmo(g, 1.0)
+        d, s = self.dual_lmo(g, 1.0)
         return tree_scale(-d, s)
 
     def dual_lmo(self, g: Point, radius: float = 1.0) -> tuple[Array, Point]:
         """``(dual(g), lmo(g, radius))`` computed from one factorisation."""
         r = finite_positive(radius, "radius")
         self._validate(g, "g")
-        return self._dual_lmo(g, r)
+        with quiet_float_errors():
+            d, s = self._dual_lmo(g, r)
+        return self._finish(d, g, "g"), s
 
     def describe(self) -> str:
         """One line: name, parameters and formulas."""
@@ -119,7 +135,14 @@ class Norm:
         if not hasattr(x, "shape") or not hasattr(x, "dtype"):
             raise ValueError(f"{what}: expected an array, got {type(x).__name__}")
         self._check(x, what)
-        check_finite(x, what)
+        if not self._result_reveals_nonfinite:
+            check_finite(x, what)
+
+    def _finish(self, value: Array, x: Point, what: str) -> Array:
+        if self._result_reveals_nonfinite and not bool(namespace(value).isfinite(value)):
+            check_finite(x, what)  # names the argument when the input itself is non-finite
+            raise OverflowError(f"{what}: the {type(self).__name__} norm of this input overflows {_dtype(x)}")
+        return value
 
     def _check(self, x: Array, what: str) -> None:
         if x.ndim < 1:
@@ -135,18 +158,43 @@ class Norm:
         raise NotImplementedError
 
 
+def _dtype(x: Point) -> str:
+    leaf = x[0] if is_block(x) else x
+    return str(leaf.dtype).replace("torch.", "")
+
+
 def _safe(xp: Any, v: Array) -> Array:
     """v where v > 0, else 1 — a divisor that never produces NaN or a warning."""
     return xp.where(v > 0, v, xp.ones_like(v))
 
 
 def _l2(x: Array, axis: int | None = None) -> Array:
-    """‖x‖₂ (of all entries, or along ``axis``) computed on x/max|x| so that squaring cannot overflow or
-    underflow (entries ~1e200 in float64 or ~1e-30 in float32 would otherwise give inf or 0)."""
+    """‖x‖₂ (of all entries, or along ``axis``), robust to overflow and underflow."""
+    return _l2_unit(x, axis, want_unit=False)[0]
+
+
+def _l2_unit(x: Array, axis: int | None = None, *, want_unit: bool = True) -> tuple[Array, Array | None]:
+    """(‖x‖₂, x/‖x‖₂) along ``axis`` (all entries for None), with zero for a zero vector.
+
+    Fast path: a finite norm above sqrt(tiny/eps) means no square overflowed and the ones that underflowed are
+    below the rounding of the sum. Otherwise (entries ~1e200 or subnormal in float64, ~1e-30 in float32) both are
+    recomputed on u = x/max|x|, and the unit vector is u/‖u‖ — dividing x by a subnormal norm would lose all
+    precision. The branch costs one host check of a scalar.
+    """
     xp = namespace(x)
+    with quiet_float_errors():  # overflow/underflow here is detected below and repaired
+        n = xp.linalg.vector_norm(x, axis=axis)
+    fi = xp.finfo(x.dtype)
+    if bool(xp.all(xp.isfinite(n) & (n >= math.sqrt(fi.smallest_normal / fi.eps)))):
+        return n, (x / (n if axis is None else xp.expand_dims(n, axis=axis)) if want_unit else None)
     m = _safe(xp, xp.max(xp.abs(x), axis=axis))
-    scaled = x / (m if axis is None else xp.expand_dims(m, axis=axis))
-    return m * xp.linalg.vector_norm(scaled, axis=axis)
+    u = x / (m if axis is None else xp.expand_dims(m, axis=axis))
+    nu = xp.linalg.vector_norm(u, axis=axis)
+    unit = None
+    if want_unit:
+        nus = _safe(xp, nu)
+        unit = u / (nus if axis is None else xp.expand_dims(nus, axis=axis))
+    return m * nu, unit
 
 
 def _check_matrix(norm: Norm, x: Array, what: str) -> None:
@@ -160,15 +208,18 @@ class L2(Norm):
     """Euclidean norm of all entries; self-dual; lmo(g) = −r·g/‖g‖₂ (Clipped GD row of Table 1)."""
 
     name: ClassVar[str] = "l2"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "‖x‖₂ | dual ‖g‖₂ | lmo −r·g/‖g‖₂"
 
     def _primal(self, x: Array) -> Array:
         return _l2(x)
 
+    def _dual(self, g: Array) -> Array:
+        return _l2(g)
+
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
-        xp = namespace(g)
-        n = _l2(g)
-        return n, (-radius) * g / _safe(xp, n)
+        n, unit = _l2_unit(g)
+        return n, unit * (-radius)
 
 
 @dataclass(frozen=True)
@@ -187,6 +238,7 @@ class L1(Norm):
     """ℓ1 norm of all entries; dual ℓ∞; lmo = −r·sign(g_i)·e_i at the first i maximising |g_i|."""
 
     name: ClassVar[str] = "l1"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "‖x‖₁ | dual ‖g‖∞ | lmo −r·sign(g_i)e_i, i = first argmax |g_i|"
 
     def _primal(self, x: Array) -> Array:
@@ -207,11 +259,16 @@ class Linf(Norm):
     """ℓ∞ (max) norm of all entries; dual ℓ1; lmo = −r·sign(g) (Clipped Sign row of Table 1)."""
 
     name: ClassVar[str] = "linf"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "‖x‖∞ | dual ‖g‖₁ | lmo −r·sign(g)"
 
     def _primal(self, x: Array) -> Array:
         xp = namespace(x)
         return xp.max(xp.abs(x))
+
+    def _dual(self, g: Array) -> Array:
+        xp = namespace(g)
+        return xp.sum(xp.abs(g))
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
@@ -230,6 +287,7 @@ class Lp(Norm):
 
     p: float = 3.0
     name: ClassVar[str] = "lp"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "‖x‖_p | dual ‖g‖_q, q = p/(p−1) | lmo −r·sign(g)|g|^{q−1}/‖g‖_q^{q−1}"
 
     def __post_init__(self) -> None:
@@ -315,6 +373,12 @@ class _SpectralBase(Norm):
     def _primal(self, x: Array) -> Array:
         xp = namespace(x)
         return self._scale(tuple(x.shape)) * xp.max(xp.linalg.svdvals(self._mat(x)))
+
+    def _dual(self, g: Array) -> Array:
+        if self.method != "svd":
+            return self._dual_lmo(g, 1.0)[0]
+        xp = namespace(g)
+        return xp.sum(xp.linalg.svdvals(self._mat(g))) / self._scale(tuple(g.shape))
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
@@ -413,6 +477,7 @@ class Sign(Norm):
 
     normalized: bool = True
     name: ClassVar[str] = "sign"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "d_in·max|W_ij| | dual Σ|G_ij|/d_in | lmo −r·sign(G)/d_in"
 
     def _scale(self, shape: tuple[int, ...]) -> float:
@@ -431,9 +496,8 @@ class Sign(Norm):
 def _colmax_dual_lmo(G: Array, radius: float, c: float) -> tuple[Array, Array]:
     """Geometry ‖X‖ = c·max_j ‖X[:, j]‖₂: dual Σ_j ‖G[:, j]‖₂ / c, lmo column-normalised."""
     xp = namespace(G)
-    cols = _l2(G, axis=0)
-    s = (-radius / c) * G / _safe(xp, cols)
-    return xp.sum(cols) / c, s
+    cols, unit = _l2_unit(G, axis=0)
+    return xp.sum(cols) / c, unit * (-radius / c)
 
 
 def _colmax_primal(X: Array, c: float) -> Array:
@@ -455,6 +519,7 @@ class ColNorm(Norm):
     normalized: bool = False
     transpose: bool = False
     name: ClassVar[str] = "colnorm"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "max_j‖W_:j‖₂/√d_out (×d_in if normalized) | dual √d_out·Σ_j‖G_:j‖₂ | lmo per column"
 
     def _check(self, x: Array, what: str) -> None:
@@ -488,6 +553,7 @@ class RowNorm(Norm):
     normalized: bool = True
     transpose: bool = False
     name: ClassVar[str] = "rownorm"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "√d_in·max_i‖W_i:‖₂ | dual Σ_i‖G_i:‖₂/√d_in | lmo per row"
 
     def _check(self, x: Array, what: str) -> None:
@@ -516,6 +582,7 @@ class BiasRMS(Norm):
     """
 
     name: ClassVar[str] = "bias_rms"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "‖b‖₂/√d | dual √d·‖g‖₂ | lmo −r·√d·g/‖g‖₂"
 
     def _mat(self, x: Array) -> Array:
@@ -551,6 +618,7 @@ class Product(Norm):
     blocks: tuple = ()
     radii: tuple = field(default=None)  # type: ignore[assignment]
     name: ClassVar[str] = "product"
+    _result_reveals_nonfinite: ClassVar[bool] = True
     formula: ClassVar[str] = "max_l ‖x_l‖_l/r_l | dual Σ_l r_l‖g_l‖_{l,*} | lmo (r_l·lmo_l(g_l))_l"
 
     def __post_init__(self) -> None:
@@ -594,7 +662,7 @@ class Product(Norm):
     def block_duals(self, g: Point) -> tuple:
         """The per-block contributions r_l·‖g_l‖_{l,*} whose sum is the dual norm."""
         self._validate(g, "g")
-        return tuple(r * b._dual(gl) for b, gl, r in zip(self.blocks, g, self.radii))
+        return tuple(b._finish(r * b._dual(gl), gl, f"g[{i}]") for i, (b, gl, r) in enumerate(zip(self.blocks, g, self.radii)))
 
 
 # --------------------------------------------------------------------------------------------- registry

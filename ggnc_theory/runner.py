@@ -23,13 +23,13 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ._backend import (
+    NonFiniteError,
     Point,
     backend_name,
     check_finite,
     device_of,
     is_block,
     to_float,
-    tree_all_finite,
     tree_to_numpy,
 )
 from ._version import __version__
@@ -337,6 +337,8 @@ def run(
     its: list = []
     grads: list = []
 
+    # Algorithms whose d^k is the oracle value itself (no momentum); frank_wolfe has no alpha and uses g.
+    reuse_dual = float(algorithm.params.get("alpha", 1.0)) == 1.0
     x = x0
     state = algorithm.init(x)
     status, message = "completed", f"completed {n_steps} steps"
@@ -357,15 +359,24 @@ def run(
                 except (OverflowError, FloatingPointError) as exc:
                     status, message = "diverged", f"diverged at step k={k}: stochastic gradient raised {exc}"
                     break
-                if not tree_all_finite(g):
-                    status, message = "diverged", f"diverged at step k={k}: non-finite stochastic gradient"
-                    break
             else:
                 g = gx
+            # The step's geometry validates its input (a NaN/inf in the gradient, or in the momentum built from
+            # it, raises NonFiniteError), so the runner does not scan the gradient a second time.
+            try:
+                x_next, state, info = algorithm.step(x, g, state)
+            except (NonFiniteError, OverflowError) as exc:
+                which = "stochastic gradient" if stochastic else "gradient"
+                status, message = "diverged", f"diverged at step k={k}: non-finite {which} ({exc})"
+                break
             if recording:
-                gn = to_float(norm._dual(gx))
+                # Deterministic without momentum, d^k = ∇f(x^k): the step already computed ‖∇f(x^k)‖_*.
+                same = reuse_dual and not stochastic
+                gn = to_float(info.dual_norm) if same else _dual_or_nan(norm, gx)
+                if not math.isfinite(gn):
+                    status, message = "diverged", f"diverged at step k={k}: non-finite gradient"
+                    break
                 last_f, last_gn, last_x = fx, gn, x
-            x_next, state, info = algorithm.step(x, g, state)
             nit = k
             if recording:
                 rec["iteration"].append(k)
@@ -386,9 +397,11 @@ def run(
 
         if status != "diverged":
             ok, fx, gx, why = _evaluate(problem, x, need_f=True)
-            if ok:
-                last_f, last_gn, last_x = fx, to_float(norm._dual(gx)), x
+            gn = _dual_or_nan(norm, gx) if ok else math.nan
+            if ok and math.isfinite(gn):
+                last_f, last_gn, last_x = fx, gn, x
             else:
+                why = why or "non-finite gradient"
                 status, message = "diverged", f"diverged at the final iterate x^{nit + 1}: {why}"
 
     fw = rec["fw_gap"]
@@ -422,6 +435,7 @@ def _stack(points: list) -> Any:
 
 
 def _evaluate(problem: ProblemLike, x: Point, *, need_f: bool) -> tuple[bool, float, Point, str]:
+    """f(x) (when needed) and ∇f(x); the gradient's finiteness is checked where it is used."""
     try:
         fx = to_float(problem.f(x)) if need_f else 0.0
         if not math.isfinite(fx):
@@ -429,9 +443,15 @@ def _evaluate(problem: ProblemLike, x: Point, *, need_f: bool) -> tuple[bool, fl
         gx = problem.grad(x)
     except (OverflowError, FloatingPointError) as exc:
         return False, math.nan, None, f"the oracle raised {type(exc).__name__}: {exc}"
-    if not tree_all_finite(gx):
-        return False, fx, None, "non-finite gradient"
     return True, fx, gx, ""
+
+
+def _dual_or_nan(norm: Norm, g: Point) -> float:
+    """‖g‖_* as a float, NaN when g is not finite (the runner reports that as divergence)."""
+    try:
+        return to_float(norm.dual(g))
+    except (NonFiniteError, OverflowError):
+        return math.nan
 
 
 def _metadata(algorithm, problem, x0, n_steps, record_every, stochastic, rng_meta) -> dict:

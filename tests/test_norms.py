@@ -1011,3 +1011,13 @@ def test_l2_family_large_and_tiny_magnitude_stable(norm, shape, dtype, magnitude
     tol = tolerance(dtype, factor=10.0)
     assert tol.close(float(np.sum(g.astype(np.float64) * s.astype(np.float64))) / d, -1.0)
     assert tol.close(float(norm(s)), 1.0)
+
+
+@pytest.mark.parametrize("norm", [norms.L2(), norms.Lp(3.0), norms.Linf(), norms.L1(), norms.ColNorm()], ids=repr)
+def test_lmo_of_subnormal_gradient_is_finite_unit(norm):
+    """A gradient whose norm is subnormal (5e-324 scale) still gives a finite lmo of norm 1 (no −r/‖g‖ = inf)."""
+    g = np.array([[5e-324, -1e-323], [0.0, 5e-324]])
+    g = g.ravel() if not isinstance(norm, norms.ColNorm) else g
+    s = np.asarray(norm.lmo(g, 2.0))
+    assert np.all(np.isfinite(s))
+    assert tolerance("float64", factor=10.0).close(float(norm(s)), 2.0)

@@ -1,0 +1,394 @@
+r"""The registry of paper claims, the verdict rule and the few shared helpers of the claim modules.
+
+A **claim** is one statement of the paper (theorem, lemma, table, figure, poster or rebuttal) made runnable:
+``Claim.run(quick=..., seed=...)`` returns a list of :class:`Row`, each built from one or more
+:class:`verify.CheckResult` (the checkers' one pass rule decides every comparison) and a **verdict**:
+
+* ``PASS`` — the hypotheses hold and the statement holds as printed;
+* ``ERRATUM`` — the as-printed statement is violated, or inconsistent (its own prescription violates its
+  hypotheses), while its corrected counterpart passes;
+* ``FAIL`` — a statement whose hypotheses hold is violated and no correction explains it;
+* ``SKIP`` — the hypotheses cannot be met (the reason is recorded).
+
+:func:`verdict` applies this rule to one result or to an ``(as printed, corrected)`` pair; the claim modules
+never decide a verdict themselves. Rows serialise deterministically (:meth:`Row.to_dict`; no timings).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ggnc_theory._backend import tree_inner
+from ggnc_theory.norms import Norm, Product
+from ggnc_theory.tolerances import tolerance
+from verify import CheckResult
+from verify._result import _json, judge, judge_steps
+
+__all__ = [
+    "ERRATUM",
+    "FAIL",
+    "PASS",
+    "SKIP",
+    "SOURCES",
+    "VERDICTS",
+    "CLAIMS",
+    "Claim",
+    "Row",
+    "Quadratic1D",
+    "available",
+    "compare",
+    "constant_along",
+    "get",
+    "identity_results",
+    "register",
+    "row",
+    "verdict",
+]
+
+PASS, FAIL, ERRATUM, SKIP = "PASS", "FAIL", "ERRATUM", "SKIP"
+VERDICTS = (PASS, ERRATUM, SKIP, FAIL)
+SOURCES = ("theorem", "lemma", "table", "figure", "poster", "rebuttal")
+
+
+# --------------------------------------------------------------------------------------------- verdict rule
+def _ok(r: CheckResult) -> bool:
+    """Applicable and holding: the statement is confirmed by this result."""
+    return bool(r.applicable and r.holds)
+
+
+def _msg(r: CheckResult) -> str:
+    """The result's message without its leading status word."""
+    for word in ("PASS: ", "FAIL: ", "N/A: "):
+        if r.message.startswith(word):
+            return r.message[len(word):]
+    return r.message
+
+
+def _why(r: CheckResult) -> str:
+    if not r.applicable:
+        return "hypotheses fail: " + "; ".join(r.hypotheses_failed)
+    return _msg(r)
+
+
+def verdict(printed: CheckResult | None, corrected: CheckResult | None = None) -> tuple[str, str]:
+    """The verdict and its reason for one result (``corrected=None``) or an (as printed, corrected) pair.
+
+    Single statement: applicable and holds → PASS; applicable and violated → FAIL; hypotheses fail → SKIP.
+
+    Pair: the corrected statement decides whether anything is wrong at all —
+
+    * corrected applicable and violated → FAIL (no correction explains it);
+    * corrected confirmed and the printed one confirmed too → PASS;
+    * corrected confirmed, printed violated → ERRATUM (printed violated, corrected holds);
+    * corrected confirmed, printed not applicable → ERRATUM (the printed statement cannot be applied where its
+      correction can: its prescription contradicts its hypotheses);
+    * corrected not applicable → the single-statement rule on the printed one (PASS/FAIL/SKIP).
+    """
+    if printed is None and corrected is None:
+        raise ValueError("verdict: give at least one CheckResult")
+    if corrected is None or printed is None:
+        r = printed if printed is not None else corrected
+        if not r.applicable:
+            return SKIP, _why(r)
+        return (PASS, "holds") if r.holds else (FAIL, "violated with its hypotheses holding: " + _msg(r))
+    if corrected.applicable and not corrected.holds:
+        return FAIL, "the corrected statement is violated too: " + _msg(corrected)
+    if _ok(corrected):
+        if _ok(printed):
+            return PASS, "holds as printed (and corrected)"
+        if printed.applicable:
+            return ERRATUM, "violated as printed, the corrected statement holds: " + _msg(printed)
+        return ERRATUM, "as printed inconsistent (" + _why(printed) + "); the corrected statement holds"
+    return verdict(printed, None)
+
+
+# --------------------------------------------------------------------------------------------- rows
+@dataclass(frozen=True)
+class Row:
+    """One line of the report: a claim evaluated on one problem/setting.
+
+    ``measured``, ``bound`` and ``ratio`` are taken from the *primary* result (the as-printed statement when
+    there is one); ``results`` holds every CheckResult the verdict was decided from; ``info`` extra wiring
+    details (settings, clipped fraction, counterpart ratios).
+    """
+
+    claim: str
+    source: str
+    problem: str
+    setting: str
+    measured: float
+    bound: float
+    ratio: float
+    verdict: str
+    reason: str
+    results: tuple[CheckResult, ...] = ()
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, got {self.source!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable, deterministic (sorted keys, non-finite floats as strings, no timings)."""
+        return _json(
+            {
+                "claim": self.claim,
+                "source": self.source,
+                "problem": self.problem,
+                "setting": self.setting,
+                "measured": self.measured,
+                "bound": self.bound,
+                "ratio": self.ratio,
+                "verdict": self.verdict,
+                "reason": self.reason,
+                "results": [r.to_dict() for r in self.results],
+                "info": dict(self.info),
+            }
+        )
+
+
+def row(
+    claim: str,
+    source: str,
+    problem: str,
+    setting: str,
+    printed: CheckResult,
+    corrected: CheckResult | None = None,
+    *,
+    extra: Sequence[CheckResult] = (),
+    info: Mapping[str, Any] | None = None,
+) -> Row:
+    """A :class:`Row` whose verdict is :func:`verdict` ``(printed, corrected)``.
+
+    ``extra`` results are recorded and must all be confirmed: an applicable, violated one makes the row FAIL.
+    """
+    v, why = verdict(printed, corrected)
+    for r in extra:
+        if r.applicable and not r.holds:
+            v, why = FAIL, "supporting check violated: " + _msg(r)
+            break
+    info = dict(info or {})
+    if corrected is not None:
+        info.setdefault(
+            "corrected",
+            {
+                "measured": corrected.measured,
+                "bound": corrected.bound,
+                "ratio": corrected.ratio,
+                "status": corrected.status,
+            },
+        )
+    return Row(
+        claim=claim,
+        source=source,
+        problem=problem,
+        setting=setting,
+        measured=printed.measured,
+        bound=printed.bound,
+        ratio=printed.ratio,
+        verdict=v,
+        reason=why,
+        results=tuple([printed] + ([corrected] if corrected is not None else []) + list(extra)),
+        info=info,
+    )
+
+
+# --------------------------------------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class Claim:
+    """A registered claim: ``fn(quick: bool, seed: int) -> list[Row]``."""
+
+    id: str
+    source: str
+    title: str
+    fn: Callable[..., list[Row]] = field(repr=False)
+
+    def run(self, *, quick: bool = False, seed: int = 0) -> list[Row]:
+        rows = list(self.fn(quick=quick, seed=seed))
+        if not rows:
+            raise AssertionError(f"claim {self.id}: produced no rows")
+        return rows
+
+
+CLAIMS: dict[str, Claim] = {}
+
+#: Report order (claims not listed follow in registration order).
+ORDER = ("table1-identities", "thm-4.3", "thm-4.3-special", "separation", "prop-4.1", "thm-4.5")
+
+
+def register(id: str, source: str, title: str) -> Callable:
+    """Decorator registering ``fn(quick, seed) -> list[Row]`` as claim ``id``."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+
+    def deco(fn: Callable) -> Callable:
+        if id in CLAIMS:
+            raise ValueError(f"claim {id!r} registered twice")
+        CLAIMS[id] = Claim(id=id, source=source, title=title, fn=fn)
+        return fn
+
+    return deco
+
+
+def available() -> list[str]:
+    """Registered claim ids, in report order (:data:`ORDER`)."""
+    rank = {cid: i for i, cid in enumerate(ORDER)}
+    return sorted(CLAIMS, key=lambda cid: (rank.get(cid, len(ORDER)), list(CLAIMS).index(cid)))
+
+
+def get(id: str) -> Claim:
+    """The claim ``id``; ``ValueError`` naming it (and the known ids) if unknown."""
+    try:
+        return CLAIMS[id]
+    except KeyError:
+        raise ValueError(f"unknown claim id {id!r}; available: {', '.join(available())}") from None
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _leaves(x: Any) -> list[np.ndarray]:
+    return [np.asarray(v, dtype=np.float64) for v in (x if isinstance(x, (tuple, list)) else (x,))]
+
+
+def _abs_inner(a: Any, b: Any) -> float:
+    """Σ|a_i b_i|: the magnitude rounding errors of ⟨a, b⟩ are relative to."""
+    return float(sum(np.sum(np.abs(x * y)) for x, y in zip(_leaves(a), _leaves(b))))
+
+
+def identity_results(norm: Norm, draws: Sequence[Any], label: str) -> dict[str, CheckResult]:
+    r"""Table 1 / SPEC §1.1 identities of ``norm`` on every draw g, each as one CheckResult over the draws.
+
+    ``lmo``: ⟨g, lmo(g)⟩ = −‖g‖_*; ``unit``: ‖lmo(g)‖ = 1; ``sharp-inner``: ⟨g, g♯⟩ = ‖g‖_*²;
+    ``sharp-norm``: ‖g♯‖² = ‖g‖_*²; for a :class:`~ggnc_theory.norms.Product` also ``product-dual``
+    (‖g‖_* = Σ_l r_l‖g_l‖_{l,*}, SPEC §2.3) and ``product-dual-as-printed`` (Σ_l (1/r_l)‖g_l‖_{l,*}, SPEC §8
+    erratum 7). Each comparison uses the one tolerance rule with the scale of its rounding errors.
+    """
+    rows: dict[str, tuple[list, list, list]] = {}
+
+    def add(key: str, m: float, b: float, scale: float) -> None:
+        ms, bs, ts = rows.setdefault(key, ([], [], []))
+        ms.append(m)
+        bs.append(b)
+        ts.append(tolerance("float64", scale=scale))
+
+    for g in draws:
+        d, s = norm.dual_lmo(g, 1.0)
+        d = float(d)
+        sh = norm.sharp(g)
+        add("lmo", float(tree_inner(g, s)), -d, d + _abs_inner(g, s))
+        add("unit", float(norm(s)), 1.0, 1.0)
+        add("sharp-inner", float(tree_inner(g, sh)), d * d, d * d + _abs_inner(g, sh))
+        add("sharp-norm", float(norm(sh)) ** 2, d * d, d * d)
+        if isinstance(norm, Product):
+            blocks = [float(b._dual(gl)) for b, gl in zip(norm.blocks, g)]
+            add("product-dual", d, sum(r * v for r, v in zip(norm.radii, blocks)), d)
+            add("product-dual-as-printed", d, sum(v / r for r, v in zip(norm.radii, blocks)), d)
+    statements = {
+        "lmo": "⟨g, lmo(g)⟩ = −‖g‖_*",
+        "unit": "‖lmo(g)‖ = 1",
+        "sharp-inner": "⟨g, g♯⟩ = ‖g‖_*²",
+        "sharp-norm": "‖g♯‖² = ‖g‖_*²",
+        "product-dual": "‖g‖_* = Σ_l r_l‖g_l‖_{l,*} (Table 1, corrected text)",
+        "product-dual-as-printed": "‖g‖_* = Σ_l (1/r_l)‖g_l‖_{l,*} (text as printed)",
+    }
+    out = {}
+    for key, (ms, bs, ts) in rows.items():
+        out[key] = judge_steps(
+            f"{label}: {statements[key]}",
+            ms,
+            bs,
+            ts,
+            list(range(1, len(ms) + 1)),
+            identity=True,
+            parameters={"norm": repr(norm), "n_draws": len(ms)},
+        )
+    return out
+
+
+def compare(
+    claim: str, measured: float, bound: float, *, parameters: Mapping[str, Any] | None = None
+) -> CheckResult:
+    """``measured ≤ bound`` under the one pass rule (float64, scale = the larger magnitude)."""
+    scale = max(abs(float(measured)), abs(float(bound)))
+    tol = tolerance("float64", scale=scale if scale > 0 else 1.0)
+    return judge(claim, measured, bound, tol, parameters=parameters)
+
+
+def constant_along(
+    claim: str, values: Sequence[float], target: float, *, parameters: Mapping[str, Any] | None = None
+) -> CheckResult:
+    """``values[k−1] = target`` for every step k (identity, one pass rule, scale |target|)."""
+    vals = [float(v) for v in values]
+    tol = tolerance("float64", scale=abs(float(target)) or 1.0)
+    return judge_steps(
+        claim,
+        vals,
+        [float(target)] * len(vals),
+        [tol] * len(vals),
+        list(range(1, len(vals) + 1)),
+        identity=True,
+        parameters=parameters,
+    )
+
+
+@dataclass(frozen=True)
+class Quadratic1D:
+    r"""f(x) = (L0/2)·x² on ℝ (ℓ2 geometry): (L0, L1) = (L0, 0), L = L0, f⋆ = 0.
+
+    The instance of the fixed-stepsize separation (SPEC §3.4) and of the n = 1 counterexample to the printed
+    first term of Thm 4.3 (theorems ``thm-4.3`` note). Follows :class:`ggnc_theory.runner.ProblemLike`.
+    """
+
+    L0: float = 1.0
+    x_start: float = 1.0
+    name: str = "quadratic_1d"
+
+    @property
+    def norm(self) -> Norm:
+        from ggnc_theory.norms import L2
+
+        return L2()
+
+    @property
+    def x0(self) -> np.ndarray:
+        return np.array([self.x_start], dtype=np.float64)
+
+    @property
+    def L1(self) -> float:
+        return 0.0
+
+    @property
+    def L(self) -> float:
+        return self.L0
+
+    @property
+    def f_star(self) -> float:
+        return 0.0
+
+    def f(self, x):
+        return 0.5 * self.L0 * float(np.sum(np.asarray(x) ** 2))
+
+    def grad(self, x):
+        return self.L0 * np.asarray(x, dtype=np.float64)
+
+
+def describe_problem(p: Any) -> str:
+    """Short problem label for the report."""
+    return str(getattr(p, "name", p))
+
+
+def fmt_setting(**kw: Any) -> str:
+    """``"γ=…, ρ=…"`` style label with 4 significant digits (deterministic)."""
+    names = {"gamma": "γ", "rho": "ρ", "n": "n", "gamma_rho": "γρ"}
+    parts = []
+    for k, v in kw.items():
+        if isinstance(v, float):
+            v = "∞" if math.isinf(v) else f"{v:.4g}"
+        parts.append(f"{names.get(k, k)}={v}")
+    return ", ".join(parts)
