@@ -16,9 +16,10 @@ updates read ``x + γ·η·lmo(d)``.
   ``x⁺ = x − η v`` for Frank–Wolfe);
 * ``clipped`` — whether the step was capped: ‖d‖_* > ρ for uCG/GGNC (the uCG regime of GGNC), the
   threshold ρ active for S3CG, the step 1 active for the Frank–Wolfe short step, always False for SD;
-* ``step_norm`` — ‖x^{k+1} − x^k‖ = |c|·‖u‖ for the step x^{k+1} = x^k + c·u, with the primal norm of the
-  direction u (the lmo output, or v^k) *computed*, not assumed to be 1, so invariants such as
-  "GGNC step length = γ·min{ρ, ‖d‖_*}" are checked rather than built in;
+* ``step_norm`` — ‖x^{k+1} − x^k‖ *by construction*: |c|·‖u‖ for the step x^{k+1} = x^k + c·u, using
+  ‖lmo(d)‖ = 1 for d ≠ 0 (an identity tested for every geometry) and the computed ‖v^k‖ for S3CG/Frank–Wolfe.
+  It costs nothing per step; :func:`verify.check_step_length` instead *measures* ‖x^{k+1} − x^k‖ from the
+  iterates of a run with ``keep_iterates=True``, so the step-length invariant is checked, not built in;
 * ``fw_gap`` — ⟨d^k, x^k − β·lmo(d^k)⟩ for the constrained methods (the Wolfe gap when d^k = ∇f(x^k)), else None.
 
 Invalid hyperparameters raise ``ValueError`` naming the parameter.
@@ -145,14 +146,9 @@ def _device(a: Array) -> Any:
     return device_of(a)
 
 
-def _length(norm: Norm, coeff: Any, direction: Point) -> Array:
-    """‖coeff·direction‖ = |coeff|·‖direction‖, with the norm of the direction actually computed (so a wrong lmo
-    scale shows up in ``step_norm``) but without materialising x^{k+1} − x^k."""
-    namespace_coeff = coeff if hasattr(coeff, "dtype") else None
-    n = norm._primal(direction)
-    if namespace_coeff is None:
-        return abs(coeff) * n
-    return namespace(coeff).abs(coeff) * n
+def _positive(dn: Array) -> Array:
+    """1 where ‖d‖_* > 0, else 0 (as a float of dn's dtype): ‖lmo(d)‖ = 1 except at d = 0, where lmo(0) = 0."""
+    return namespace(dn).astype(dn > 0, dn.dtype)
 
 
 def _make(name: str, params: dict, norm: Norm, init, step) -> Algorithm:
@@ -178,7 +174,7 @@ def steepest_descent(norm: Norm, gamma: float, alpha: float = 1.0) -> Algorithm:
         d = _momentum(g, state, alpha)
         dn, s = norm.dual_lmo(d)
         x_next = tree_axpy(gamma * dn, s, x)
-        info = StepInfo(dual_norm=dn, eta=dn, clipped=_false(x), step_norm=_length(norm, gamma * dn, s))
+        info = StepInfo(dual_norm=dn, eta=dn, clipped=_false(x), step_norm=gamma * dn)
         return x_next, State(d=d, k=state.k + 1), info
 
     return _make("steepest_descent", {"gamma": gamma, "alpha": alpha}, norm, _init, step)
@@ -209,7 +205,7 @@ def ucg(norm: Norm, gamma: float, rho: float, alpha: float = 1.0) -> Algorithm:
             dual_norm=dn,
             eta=const(rho, dn),
             clipped=dn > rho,
-            step_norm=_length(norm, gamma * rho, s),
+            step_norm=(gamma * rho) * _positive(dn),
         )
         return x_next, State(d=d, k=state.k + 1), info
 
@@ -243,7 +239,7 @@ def ggnc(norm: Norm, gamma: float, rho: float, alpha: float = 1.0) -> Algorithm:
         xp = namespace(dn)
         eta = xp.minimum(dn, const(rho, dn))
         x_next = tree_axpy(gamma * eta, s, x)
-        info = StepInfo(dual_norm=dn, eta=eta, clipped=dn > rho, step_norm=_length(norm, gamma * eta, s))
+        info = StepInfo(dual_norm=dn, eta=eta, clipped=dn > rho, step_norm=gamma * eta)
         return x_next, State(d=d, k=state.k + 1), info
 
     return _make("ggnc", {"gamma": gamma, "rho": rho, "alpha": alpha}, norm, _init, step)
@@ -297,8 +293,8 @@ def s3cg(norm: Norm, gamma: float, rho: float, beta: float, variant: int = 1, al
         xp = namespace(dn)
         v = tree_axpy(-1.0, s, x)
         gap = tree_inner(d, v)
+        vn = norm._primal(v)
         if variant == 1:
-            vn = norm._primal(v)
             vn2 = vn * vn
             ratio = gap / xp.where(vn2 > 0, vn2, xp.ones_like(vn2))
         else:
@@ -309,7 +305,7 @@ def s3cg(norm: Norm, gamma: float, rho: float, beta: float, variant: int = 1, al
         eta = xp.minimum(ratio, const(rho, ratio))
         x_next = tree_axpy(-gamma * eta, v, x)
         info = StepInfo(
-            dual_norm=dn, eta=eta, clipped=ratio > rho, step_norm=_length(norm, gamma * eta, v), fw_gap=gap
+            dual_norm=dn, eta=eta, clipped=ratio > rho, step_norm=gamma * eta * vn, fw_gap=gap
         )
         return x_next, State(d=d, k=state.k + 1), info
 
@@ -351,18 +347,18 @@ def frank_wolfe(norm: Norm, beta: float, step: str = "open_loop", L: float | Non
         xp = namespace(dn)
         v = tree_axpy(-1.0, s, x)
         gap = tree_inner(g, v)
+        vn = norm._primal(v)
         if step == "open_loop":
             gk = const(2.0 / (k + 2.0), dn)
             clipped = _false(x)
         else:
-            vn = norm._primal(v)
             denom = L * vn * vn
             ratio = gap / xp.where(denom > 0, denom, xp.ones_like(denom))
             ratio = xp.maximum(ratio, const(0.0, ratio))  # see s3cg: rounding at a boundary minimiser
             gk = xp.minimum(ratio, const(1.0, ratio))
             clipped = ratio > 1.0
         x_next = tree_axpy(-gk, v, x)
-        info = StepInfo(dual_norm=dn, eta=gk, clipped=clipped, step_norm=_length(norm, gk, v), fw_gap=gap)
+        info = StepInfo(dual_norm=dn, eta=gk, clipped=clipped, step_norm=gk * vn, fw_gap=gap)
         return x_next, State(d=g, k=k), info
 
     params: dict[str, Any] = {"beta": beta, "step": step}

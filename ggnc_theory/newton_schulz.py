@@ -15,7 +15,7 @@ Coefficients are facts taken from the sources named in each table; the implement
 Conventions:
     * pre-normalisation divides by ``safety·‖G‖_F``; a zero matrix maps to zeros (no epsilon in the
       denominator, so the map is exactly scale-invariant, cf. NeMo Emerging-Optimizers issue 229);
-    * tall matrices are transposed so that the Gram matrix XXᵀ is the smaller one;
+    * the Gram matrix is the smaller of XXᵀ and XᵀX (tall matrices multiply on the right);
     * ``steps`` larger than the table repeats its last triple; smaller uses its first ``steps`` triples;
     * the computation runs in the input dtype (pass float32 / bfloat16 tensors for the fast path).
 """
@@ -165,20 +165,25 @@ def newton_schulz(G: Array, coefficients: str | NSTable = "muon", steps: int | N
     xp = namespace(G)
     if G.ndim != 2:
         raise ValueError(f"G must be a 2-D array, got shape {tuple(G.shape)}")
-    transposed = G.shape[0] > G.shape[1]
-    X = G.mT if transposed else G
+    # The Gram matrix is formed on the short side: XXᵀ for wide G, XᵀX for tall G (multiplying on the right
+    # instead of transposing keeps every product in G's memory layout; a transposed view made each update mix
+    # row- and column-major operands, about 1.5× slower at 4096×1024).
+    tall = G.shape[0] > G.shape[1]
     # Divide by max|G_ij| first: ‖·‖_F squares the entries, which underflows (float32 entries below ~1e-19 give
     # ‖G‖_F = 0 and a non-zero G was returned unnormalised) or overflows (float64 entries above ~1e154).
-    amax = xp.max(xp.abs(X))
-    X = X / xp.where(amax > 0, amax, xp.ones_like(amax))
+    amax = xp.max(xp.abs(G))
+    X = G / xp.where(amax > 0, amax, xp.ones_like(amax))
     fro = xp.linalg.vector_norm(X)
     denom = xp.where(fro > 0, fro * table.safety, xp.ones_like(fro))
     X = X / denom
     for a, b, c in schedule:
-        A = X @ X.mT
-        B = b * A + c * (A @ A)
-        X = a * X + B @ X
-    return X.mT if transposed else X
+        if tall:
+            A = X.mT @ X
+            X = a * X + X @ (b * A + c * (A @ A))
+        else:
+            A = X @ X.mT
+            X = a * X + (b * A + c * (A @ A)) @ X
+    return X
 
 
 def scalar_map(s: np.ndarray, coefficients: str | NSTable = "muon", steps: int | None = None) -> np.ndarray:

@@ -173,8 +173,10 @@ def _l2(x: Array, axis: int | None = None) -> Array:
     return _l2_unit(x, axis, want_unit=False)[0]
 
 
-def _l2_unit(x: Array, axis: int | None = None, *, want_unit: bool = True) -> tuple[Array, Array | None]:
-    """(‖x‖₂, x/‖x‖₂) along ``axis`` (all entries for None), with zero for a zero vector.
+def _l2_unit(
+    x: Array, axis: int | None = None, *, want_unit: bool = True, scale: float = 1.0
+) -> tuple[Array, Array | None]:
+    """(‖x‖₂, scale·x/‖x‖₂) along ``axis`` (all entries for None), with zero for a zero vector.
 
     Fast path: a finite norm above sqrt(tiny/eps) means no square overflowed and the ones that underflowed are
     below the rounding of the sum. Otherwise (entries ~1e200 or subnormal in float64, ~1e-30 in float32) both are
@@ -186,14 +188,17 @@ def _l2_unit(x: Array, axis: int | None = None, *, want_unit: bool = True) -> tu
         n = xp.linalg.vector_norm(x, axis=axis)
     fi = xp.finfo(x.dtype)
     if bool(xp.all(xp.isfinite(n) & (n >= math.sqrt(fi.smallest_normal / fi.eps)))):
-        return n, (x / (n if axis is None else xp.expand_dims(n, axis=axis)) if want_unit else None)
+        if not want_unit:
+            return n, None
+        # scale/n is finite here (n ≥ 1e-146 in float64), so one temporary suffices.
+        return n, x * (scale / n if axis is None else xp.expand_dims(scale / n, axis=axis))
     m = _safe(xp, xp.max(xp.abs(x), axis=axis))
     u = x / (m if axis is None else xp.expand_dims(m, axis=axis))
     nu = xp.linalg.vector_norm(u, axis=axis)
     unit = None
     if want_unit:
         nus = _safe(xp, nu)
-        unit = u / (nus if axis is None else xp.expand_dims(nus, axis=axis))
+        unit = (u / (nus if axis is None else xp.expand_dims(nus, axis=axis))) * scale
     return m * nu, unit
 
 
@@ -218,8 +223,7 @@ class L2(Norm):
         return _l2(g)
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
-        n, unit = _l2_unit(g)
-        return n, unit * (-radius)
+        return _l2_unit(g, scale=-radius)
 
 
 @dataclass(frozen=True)
@@ -496,8 +500,8 @@ class Sign(Norm):
 def _colmax_dual_lmo(G: Array, radius: float, c: float) -> tuple[Array, Array]:
     """Geometry ‖X‖ = c·max_j ‖X[:, j]‖₂: dual Σ_j ‖G[:, j]‖₂ / c, lmo column-normalised."""
     xp = namespace(G)
-    cols, unit = _l2_unit(G, axis=0)
-    return xp.sum(cols) / c, unit * (-radius / c)
+    cols, unit = _l2_unit(G, axis=0, scale=-radius / c)
+    return xp.sum(cols) / c, unit
 
 
 def _colmax_primal(X: Array, c: float) -> Array:

@@ -20,6 +20,7 @@ MATRIX_NORMS = [norms.Spectral(), norms.Nuclear(), norms.Frobenius(), norms.Sign
 
 
 def _allclose(a, b, tol=TOL, scale=1.0) -> bool:
+    """|a − b| ≤ atol·scale + rtol·max(|a|, |b|) elementwise (the tolerance rule, with an explicit scale)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return bool(np.all(np.abs(a - b) <= tol.atol * scale + tol.rtol * np.maximum(np.abs(a), np.abs(b))))
 
@@ -75,16 +76,19 @@ def test_normalized_gd_is_ucg_in_l2():
 
 @pytest.mark.parametrize("norm", VECTOR_NORMS + MATRIX_NORMS, ids=repr)
 def test_ggnc_step_length_and_regime(norm):
-    """‖x^{k+1} − x^k‖ (measured) = γ·min{ρ, ‖d‖_*}; the regime flag is ‖d‖_* > ρ (SPEC §2.2)."""
+    """‖x^{k+1} − x^k‖ (measured on the iterates) = γ·min{ρ, ‖d‖_*} = info.step_norm; the regime flag is
+    ‖d‖_* > ρ (SPEC §2.2)."""
     rng = np.random.default_rng(4)
     gamma, rho = 0.3, 1.0
     alg = A.ggnc(norm, gamma, rho)
     seen = set()
     for scale in (0.01, 0.1, 1.0, 10.0):
         x, g = _draw(norm, rng), _draw(norm, rng, scale)
-        _, _, info = alg.step(x, g, alg.init(x))
+        x_next, _, info = alg.step(x, g, alg.init(x))
         dn = float(norm.dual(g))
-        assert _allclose(float(info.step_norm), gamma * min(rho, dn))
+        measured = float(norm(x_next - x))
+        assert _allclose(measured, gamma * min(rho, dn), scale=float(norm(x)))
+        assert _allclose(float(info.step_norm), measured, scale=float(norm(x)))
         assert _allclose(float(info.eta), min(rho, dn))
         assert bool(info.clipped) == (dn > rho)
         seen.add(bool(info.clipped))
@@ -422,3 +426,31 @@ def test_frank_wolfe_short_step_stays_feasible_at_a_boundary_optimum():
     t = run(A.frank_wolfe(norms.L2(), 1.0, "short", L=L), prob, 30, keep_iterates=True)
     assert np.max(np.linalg.norm(t.iterates, axis=1)) <= 1.0 + TOL.rtol
     assert np.all(t.eta >= 0) and np.all(t.eta <= 1)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: A.steepest_descent(n, 0.2),
+        lambda n: A.ucg(n, 0.2, 0.7),
+        lambda n: A.ggnc(n, 0.2, 0.7, alpha=0.5),
+        lambda n: A.s3cg(n, 0.5, 1.5, beta=4.0, variant=1),
+        lambda n: A.s3cg(n, 0.5, 1.5, beta=4.0, variant=2),
+        lambda n: A.frank_wolfe(n, 4.0),
+        lambda n: A.frank_wolfe(n, 4.0, "short", L=3.0),
+    ],
+    ids=["sd", "ucg", "ggnc-momentum", "s3cg-v1", "s3cg-v2", "fw-open", "fw-short"],
+)
+@pytest.mark.parametrize("norm", [norms.L2(), norms.Linf(), norms.L1(), norms.Spectral()], ids=repr)
+def test_reported_step_norm_matches_the_measured_step(make, norm):
+    """info.step_norm is computed by construction; it must equal ‖x^{k+1} − x^k‖ measured on the iterates,
+    including at d = 0 (where lmo(0) = 0 and no step is taken)."""
+    rng = np.random.default_rng(16)
+    alg = make(norm)
+    x = 0.5 * to_np(norm.lmo(_draw(norm, rng), 1.0))
+    state = alg.init(x)
+    for scale in (0.05, 3.0, 0.0):
+        g = _draw(norm, rng, scale) if scale else np.zeros_like(x)
+        x_next, state, info = alg.step(x, g, state)
+        assert _allclose(float(info.step_norm), float(norm(x_next - x)), scale=1.0)
+        x = x_next

@@ -3,6 +3,7 @@ constant — clipping in the wrong norm, γ above its hypothesis, a dropped ½, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -427,30 +428,48 @@ def test_step_length_ggnc_and_wrong_norm():
     bad = run(A.ggnc(N.L2(), 0.1, 3.0), q, 30, keep_iterates=True)
     r = check_step_length(good, norm=N.Linf())
     assert r.status == "PASS" and r.details["max_step_over_gamma_rho"] <= 1.0 + 1e-12
-    assert check_step_length(good).status == "PASS"
-    assert check_step_length(bad).status == "PASS"  # self-consistent in its own geometry
+    assert check_step_length(bad, norm=N.L2()).status == "PASS"  # self-consistent in its own geometry
     assert check_step_length(bad, norm=N.Linf()).status == "FAIL"  # but not a GGNC step in ℓ∞
 
 
+def test_step_length_is_measured_not_read_from_the_record():
+    """A run whose iterates move by twice the GGNC step (a wrong lmo scale) fails, even though its recorded
+    step_norm is the closed form."""
+    q = _lq()
+    ggnc = A.ggnc(N.Linf(), 0.1, 3.0)
+
+    def doubled(x, g, state):
+        x_next, state, info = ggnc.step(x, g, state)
+        return x + 2.0 * (x_next - x), state, info
+
+    wrong = dataclasses.replace(ggnc, step=doubled)
+    t = run(wrong, q, 10, keep_iterates=True)
+    r = check_step_length(t, norm=N.Linf())
+    assert r.status == "FAIL" and r.details["n_violations"] == 10
+    with pytest.raises(ValueError, match="keep_iterates"):
+        check_step_length(run(ggnc, q, 5), norm=N.Linf())
+
+
 def test_step_length_trust_region_reading_needs_radius_gamma_rho():
-    t = run(A.ggnc(N.L2(), 0.2, 1.0), QUAD, 50)
+    t = run(A.ggnc(N.L2(), 0.2, 1.0), QUAD, 50, keep_iterates=True)
     assert t.clipped.any() and (~t.clipped).any()
-    assert check_step_length(t, theorem="trust-region-step-corrected").status == "PASS"
-    r = check_step_length(t, theorem="trust-region-step")
+    assert check_step_length(t, norm=N.L2(), theorem="trust-region-step-corrected").status == "PASS"
+    r = check_step_length(t, norm=N.L2(), theorem="trust-region-step")
     assert r.status == "FAIL" and r.details["n_violations"] == int(t.clipped.sum())
 
 
 def test_step_length_sd_and_ucg():
-    assert check_step_length(run(A.steepest_descent(N.Linf(), 0.1), _lq(), 20)).status == "PASS"
-    t = run(A.ucg(N.L2(), 0.1, 0.5), QUAD, 20)
-    assert check_step_length(t).status == "PASS"
-    assert check_step_length(t, params={"rho": 0.4}).status == "FAIL"  # wrong constant
+    t_sd = run(A.steepest_descent(N.Linf(), 0.1), _lq(), 20, keep_iterates=True)
+    assert check_step_length(t_sd, norm=N.Linf()).status == "PASS"
+    t = run(A.ucg(N.L2(), 0.1, 0.5), QUAD, 20, keep_iterates=True)
+    assert check_step_length(t, norm=N.L2()).status == "PASS"
+    assert check_step_length(t, params={"rho": 0.4}, norm=N.L2()).status == "FAIL"  # wrong constant
 
 
 def test_step_length_rejects_constrained_methods():
-    t = run(A.s3cg(N.L2(), 0.25, 1.0, beta=1.0), _s3cg_problem(), 5)
+    t = run(A.s3cg(N.L2(), 0.25, 1.0, beta=1.0), _s3cg_problem(), 5, keep_iterates=True)
     with pytest.raises(ValueError, match="check_step_length supports"):
-        check_step_length(t)
+        check_step_length(t, norm=N.L2())
 
 
 def test_feasibility_of_s3cg_and_failures():

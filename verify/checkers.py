@@ -150,7 +150,7 @@ def _grad_duals(traj: Trajectory, norm: Norm | None) -> np.ndarray:
 def _step_norms(traj: Trajectory, norm: Norm | None) -> np.ndarray:
     if norm is None:
         return np.asarray(traj.step_norm, dtype=np.float64)
-    _require_iterates(traj, "re-measuring ‖x^{k+1} − x^k‖ in another geometry")
+    _require_iterates(traj, "measuring ‖x^{k+1} − x^k‖")
     out = []
     for i in range(traj.iteration.size):
         nxt = _next_point(traj, i)
@@ -457,7 +457,7 @@ def check_step_length(
     trajectory: Trajectory,
     params: Mapping[str, Any] | None = None,
     *,
-    norm: Norm | None = None,
+    norm: Norm,
     theorem: str | _thm.Theorem = "trust-region-step-corrected",
     mode: str = "claim",
     factor: float = 1.0,
@@ -468,17 +468,20 @@ def check_step_length(
       as-printed trust-region reading ``"trust-region-step"`` predicts min{ρ, γ‖d^k‖_*}, SPEC §8 erratum 8);
     * SD: γ‖d^k‖_*;  uCG: γρ.
 
-    ``measured`` is the measured step length (the record, or re-measured in ``norm`` from the kept iterates),
-    ``bound`` the closed form, compared as an identity (``Tolerance.close``). With ``norm``, ‖d^k‖_* is
-    re-measured as ‖∇f(x^k)‖_*, which needs a deterministic run. ``details`` reports max_k step/(γρ)
-    (Remark 4.4: at most 1).
+    ``measured`` is ‖x^{k+1} − x^k‖ measured in ``norm`` from the iterates (the run needs
+    ``keep_iterates=True``; the recorded ``step_norm`` is the closed form by construction, so checking it would
+    prove nothing), ``bound`` the closed form, compared as an identity (``Tolerance.close``). ‖d^k‖_* is
+    re-measured as ‖∇f(x^k)‖_* in ``norm``, which needs a deterministic run. ``details`` reports max_k
+    step/(γρ) (Remark 4.4: at most 1).
     """
     _require_every_step(trajectory, "check_step_length")
     algo = _algo(trajectory)
     if algo not in _STEP_ALGOS:
         raise ValueError(f"trajectory: check_step_length supports {_STEP_ALGOS} (and aliases), not {algo!r}")
     p = _params(trajectory, params)
-    if norm is not None:
+    if not isinstance(norm, Norm):
+        raise ValueError("norm: check_step_length measures ‖x^{k+1} − x^k‖ in a given geometry (a Norm)")
+    if True:
         if not _deterministic(p):
             raise ValueError(
                 "norm: re-measuring ‖d^k‖_* as ‖∇f(x^k)‖_* needs a deterministic run (alpha = 1)"
