@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only this claim id (repeatable, or comma-separated; see --list)",
     )
     p_check.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="seed of the random draws of Table 1 (default 0)"
+        "--seed", type=int, default=0, metavar="N", help="seed of every random draw (Table 1 inputs, stochastic oracles; default 0)"
     )
     p_check.add_argument("--json", metavar="PATH", help="write the full records as JSON (deterministic)")
     p_check.add_argument("--markdown", metavar="PATH", help="write the report table as Markdown")

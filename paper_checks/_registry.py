@@ -392,3 +392,158 @@ def fmt_setting(**kw: Any) -> str:
             v = "∞" if math.isinf(v) else f"{v:.4g}"
         parts.append(f"{names.get(k, k)}={v}")
     return ", ".join(parts)
+
+
+# ============================================================================ deterministic-claim helpers
+# (thm-4.7, limits, trust-region, poster-sd, unification, weight-decay, model-truncation)
+@dataclass(frozen=True)
+class ShiftedQuadratic:
+    r"""f(x) = (L/2)·‖x − c‖₂² on ℝ^d (ℓ2 geometry): L-smooth with exact curvature L in every direction,
+    f⋆ = 0 at c. The Thm 4.7 witness: x¹ on the boundary of βD and c ∈ βD close to it. Follows
+    :class:`ggnc_theory.runner.ProblemLike`.
+    """
+
+    L: float = 1.0
+    center: tuple[float, ...] = (0.0,)
+    x_start: tuple[float, ...] = (1.0,)
+    name: str = "shifted_quadratic"
+
+    @property
+    def norm(self) -> Norm:
+        from ggnc_theory.norms import L2
+
+        return L2()
+
+    @property
+    def x0(self) -> np.ndarray:
+        return np.array(self.x_start, dtype=np.float64)
+
+    @property
+    def L0(self) -> float:
+        return self.L
+
+    @property
+    def L1(self) -> float:
+        return 0.0
+
+    @property
+    def f_star(self) -> float:
+        return 0.0
+
+    def f(self, x):
+        r = np.asarray(x, dtype=np.float64) - np.asarray(self.center)
+        return 0.5 * self.L * float(np.sum(r * r))
+
+    def grad(self, x):
+        return self.L * (np.asarray(x, dtype=np.float64) - np.asarray(self.center))
+
+
+def agree(
+    claim: str,
+    pairs: Sequence[tuple[Any, Any]],
+    norm: Norm,
+    *,
+    factor: float = 1.0,
+    parameters: Mapping[str, Any] | None = None,
+) -> CheckResult:
+    r"""Two computations agree: ``measured`` = max_i ‖a_i − b_i‖ (in ``norm``), ``bound`` = the atol of the
+    one tolerance rule (float64, ``factor``) at the scale max_i max(‖a_i‖, ‖b_i‖, 1)."""
+    devs, scale = [], 1.0
+    for a, b in pairs:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        devs.append(float(norm(a - b)))
+        scale = max(scale, float(norm(a)), float(norm(b)))
+    bound = tolerance("float64", factor=factor, scale=scale).atol
+    return judge(
+        claim,
+        max(devs),
+        bound,
+        tolerance("float64", scale=0.0),
+        parameters={**dict(parameters or {}), "n_pairs": len(devs), "factor": factor, "scale": scale},
+        details={"max_deviation": max(devs), "mean_deviation": float(np.mean(devs))},
+    )
+
+
+# ============================================================================ stochastic-claim helpers
+# (paper_checks.stochastic: thm-4.9, thm-4.11, thm-b.5; paper_checks.lemma_b1: lemma-b.1, lemma-b.2)
+#: Statistical (not numerical) thresholds of the stochastic claims: the two-sided level of the bootstrap CI
+#: of a fitted log-log slope, its number of resamples, and the family-wise error of the one-sided tests of
+#: inequalities between expectations (Bonferroni-split over every comparison of one family).
+SLOPE_CI_LEVEL = 0.95
+N_BOOTSTRAP = 2000
+FAMILY_ERROR = 0.01
+
+
+def loglog_slope(
+    ns: Sequence[int], samples: Sequence[Sequence[float]], *, seed: int, level: float = SLOPE_CI_LEVEL
+) -> tuple[float, float, float]:
+    r"""OLS slope of log(mean of ``samples[i]``) against log ``ns[i]``, and its percentile bootstrap CI.
+
+    ``samples[i]`` are the per-seed values at horizon ``ns[i]`` (independent runs); each bootstrap resample
+    redraws the seeds of every horizon independently (:data:`N_BOOTSTRAP` resamples, generator seeded with
+    ``seed``: same inputs ⇒ same interval). The CI reflects the seed noise only, not a misfit of the power
+    law. Returns ``(slope, ci_low, ci_high)``.
+    """
+    x = np.log(np.asarray(ns, dtype=np.float64))
+    xc = (x - x.mean()) / float(np.sum((x - x.mean()) ** 2))  # slope = Σ xc_i·log(m_i) (Σ xc_i = 0)
+    data = [np.asarray(s, dtype=np.float64) for s in samples]
+    rng = np.random.default_rng(seed)
+    boot = np.stack([s[rng.integers(0, s.size, (N_BOOTSTRAP, s.size))].mean(axis=1) for s in data], axis=1)
+    lo, hi = np.quantile(np.log(boot) @ xc, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    return float(np.log([s.mean() for s in data]) @ xc), float(lo), float(hi)
+
+
+def mean_leq(
+    claim: str,
+    lhs: np.ndarray,
+    rhs: np.ndarray,
+    steps: Sequence[int],
+    *,
+    n_tests: int,
+    hypotheses_failed: Sequence[str] = (),
+    parameters: Mapping[str, Any] | None = None,
+) -> CheckResult:
+    r"""E[lhs_j] ≤ E[rhs_j] for every column j, from paired per-seed samples of shape (S, m).
+
+    An inequality between expectations estimated by sample means: column j counts as violated only if the
+    one-sided Student-t lower confidence bound of E[lhs_j − rhs_j] is positive, at level
+    :data:`FAMILY_ERROR`/``n_tests`` (Bonferroni over the ``n_tests`` comparisons of the family, so a true
+    statement is reported violated with probability ≤ FAMILY_ERROR under the normal approximation of a mean
+    of S seeds). Per column: measured = mean(lhs_j) − t·se_j, bound = mean(rhs_j), se_j the standard error
+    of the paired difference; compared with the float64 rule (:func:`verify._result.judge_steps`).
+    """
+    from scipy import stats
+
+    lhs, rhs = np.asarray(lhs, dtype=np.float64), np.asarray(rhs, dtype=np.float64)
+    S = lhs.shape[0]
+    t = float(stats.t.ppf(1.0 - FAMILY_ERROR / n_tests, S - 1))
+    se = np.std(lhs - rhs, axis=0, ddof=1) / math.sqrt(S)
+    m, b = lhs.mean(axis=0) - t * se, rhs.mean(axis=0)
+    tols = [tolerance("float64", scale=max(abs(x), abs(y)) or 1.0) for x, y in zip(m, b)]
+    stat = {"n_seeds": S, "t_quantile": t, "n_tests": n_tests, "family_error": FAMILY_ERROR}
+    return judge_steps(
+        claim,
+        m,
+        b,
+        tols,
+        list(steps),
+        applicable=not hypotheses_failed,
+        hypotheses_failed=hypotheses_failed,
+        parameters={**dict(parameters or {}), **stat},
+        details={"max_standard_error": float(np.max(se))},
+    )
+
+
+def record_momentum(algorithm: Any) -> tuple[Any, list]:
+    """``(algorithm′, ds)``: the same algorithm whose step also appends its new momentum d^k (a float64
+    host copy) to the list ``ds`` — to measure λ^k = d^k − ∇f(x^k) on a run (Lemma B.1)."""
+    import dataclasses
+
+    ds: list = []
+
+    def step(x: Any, g: Any, state: Any):
+        out = algorithm.step(x, g, state)
+        ds.append(np.array(out[1].d, dtype=np.float64, copy=True))
+        return out
+
+    return dataclasses.replace(algorithm, step=step), ds
