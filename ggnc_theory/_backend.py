@@ -131,6 +131,12 @@ def tree_all_finite(x: Point) -> bool:
     """True if every entry of every block is finite (one host synchronisation)."""
     for leaf in _leaves(x):
         xp = array_api_compat.array_namespace(leaf)
+        # One reduction first: a NaN or ±inf anywhere makes the sum non-finite. Only then (or when finite
+        # entries overflow the sum) scan elementwise — the common case costs one pass and no temporary.
+        with quiet_float_errors():
+            total = xp.sum(leaf)
+        if math.isfinite(to_float(total)):
+            continue
         if not bool(xp.all(xp.isfinite(leaf))):
             return False
     return True

@@ -568,3 +568,23 @@ def test_public_api():
         "check_hypothesis_symbolic",
     }
     assert verify.__distribution__ == "ggnc-theory" and verify.__doc__
+
+
+# --------------------------------------------------------------------------------------------- certificates
+def test_l0l1_certificate_passes_with_certified_constants_and_fails_with_halved_L0():
+    import problems
+
+    p = problems.get("abs_power", p=4, L1=1.0)
+    good = verify.check_l0l1_certificate(p, 0, n_pairs=2000)
+    assert good.status == "PASS" and good.details["n_violations"] == 0 and good.details["tight"]
+    assert 0.5 <= good.measured <= 1.0 + good.tolerance[0]
+    bad = verify.check_l0l1_certificate(p, 0, L0=p.L0 / 2, n_pairs=2000)
+    assert bad.status == "FAIL" and bad.details["n_violations"] > 0 and bad.measured > 1.0
+    json.dumps(bad.to_dict(), allow_nan=False)
+
+
+def test_l0l1_certificate_rejects_a_negative_control():
+    import problems
+
+    r = verify.check_l0l1_certificate(problems.get("exp_square"), 1, L0=100.0, L1=1.0, n_pairs=2000)
+    assert r.status == "FAIL"

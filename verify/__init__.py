@@ -5,7 +5,8 @@ The paper's claims as runnable checks: the :class:`CheckResult` record and its o
 (step length, feasibility) and exact symbolic checks. The theorems themselves are data in
 :mod:`ggnc_theory.theorems`.
 
-Planned (issue "empirical (L0,L1) estimation"): (L0,L1) certificate sampling, smoothness samplers and envelope
+:func:`check_l0l1_certificate` samples Assumption 4.2 on ≥ 10⁴ pairs of a problem (via
+:mod:`problems.certify`). Planned (issue "empirical (L0,L1) estimation"): smoothness samplers and envelope
 fitting.
 """
 
@@ -17,6 +18,7 @@ from .checkers import (
     check_descent,
     check_feasibility,
     check_hypothesis_symbolic,
+    check_l0l1_certificate,
     check_rate,
     check_step_length,
 )
@@ -28,6 +30,7 @@ __all__ = [
     "check_descent",
     "check_feasibility",
     "check_hypothesis_symbolic",
+    "check_l0l1_certificate",
     "check_rate",
     "check_step_length",
 ]

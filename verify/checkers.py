@@ -26,6 +26,7 @@ Constants default to the problem constants recorded in ``trajectory.meta["consta
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -759,3 +760,47 @@ def check_hypothesis_symbolic(claim: str, *, gamma: str | None = None, rho: str 
         {"factor": str(fac), "hypothesis_slack": str(slack)},
         {"gamma": str(g), "rho": str(r)},
     )
+
+
+# --------------------------------------------------------------------------------------------- certificates
+def check_l0l1_certificate(
+    problem: Any,
+    rng: np.random.Generator | int,
+    *,
+    L0: float | None = None,
+    L1: float | None = None,
+    n_pairs: int = 10_000,
+) -> CheckResult:
+    r"""Sample ≥ ``n_pairs`` admissible pairs and check Assumption 4.2 with (L0, L1) (default: the problem's).
+
+    A thin wrapper over :func:`problems.certify.certify` (random pairs, ±gradient and ±lmo directions, witness
+    pairs at the derived maximiser, a hill-climb on the ratio). ``measured`` is the largest ratio
+    ‖∇f(x) − ∇f(y)‖_* / ((L0 + L1‖∇f(x)‖_*)‖x − y‖) over pairs far above rounding, ``bound`` is 1; the check
+    passes only if no pair violates the inequality under the tolerance rule. ``details`` holds the counts, the
+    tightness (max ratio ≥ ½) and the worst pair, so a failure can be reproduced.
+    """
+    from problems.certify import certify
+
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(int(rng))
+    cert = certify(problem, gen, n_pairs=n_pairs, L0=L0, L1=L1)
+    claim = f"Assumption 4.2 with (L0, L1) = ({cert.L0:.6g}, {cert.L1:.6g}) on {cert.n_pairs} sampled pairs"
+    result = judge(
+        claim,
+        cert.max_ratio,
+        1.0,
+        tolerance("float64"),
+        parameters={"L0": cert.L0, "L1": cert.L1, "problem": cert.problem},
+        details={
+            "n_pairs": cert.n_pairs,
+            "n_violations": cert.n_violations,
+            "n_skipped": cert.n_skipped,
+            "tight": cert.tight,
+            "worst_excess": cert.worst_excess,
+        },
+    )
+    if cert.n_violations and result.passed:
+        # a violation too close to rounding to count for the ratio is still a violation
+        result = dataclasses.replace(
+            result, passed=False, holds=False, message=f"{cert.n_violations} sampled pairs violate the inequality"
+        )
+    return result
