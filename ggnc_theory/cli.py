@@ -11,9 +11,7 @@ import argparse
 import inspect
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,6 +71,31 @@ def build_parser() -> argparse.ArgumentParser:
     p_check.add_argument("--json", metavar="PATH", help="write the full records as JSON (deterministic)")
     p_check.add_argument("--markdown", metavar="PATH", help="write the report table as Markdown")
     p_check.add_argument("--list", action="store_true", help="list the claim ids and exit")
+
+    p_fig = sub.add_parser(
+        "figures",
+        help="regenerate the figures (rates vs bounds, separation, descent slack, stochastic, ρ sweep, NS)",
+        description="Compute and render the figures of the toolkit (see figures/README.md): each is written "
+        "atomically as <out>/figN_<name>.<format> with a sidecar JSON of its caption, parameters and seeds. "
+        "Exit code 0 on success, 2 on a usage error (unknown name, output path not a directory).",
+    )
+    p_fig.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="render only this figure (repeatable, or comma-separated; see --list)",
+    )
+    p_fig.add_argument(
+        "--out", metavar="DIR", default=None, help="output directory (must exist; default: figures/gallery/)"
+    )
+    p_fig.add_argument(
+        "--format", default="png", choices=("png", "pdf", "svg"), help="image format (default png)"
+    )
+    p_fig.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of every random draw (default 0)"
+    )
+    p_fig.add_argument("--small", action="store_true", help="tiny settings and resolution (for tests)")
+    p_fig.add_argument("--list", action="store_true", help="list the figure names and exit")
     return parser
 
 
@@ -171,15 +194,9 @@ def _check_target(path: str | None, option: str) -> Path | None:
 
 def _write_atomic(target: Path, text: str) -> None:
     """Write to a temporary file next to ``target`` and rename it: never a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from ._io import atomic_write_text
+
+    atomic_write_text(target, text)
 
 
 def _progress(i: int, total: int, label: str, err) -> None:
@@ -318,6 +335,41 @@ def _cmd_check(args, out) -> int:
     return code
 
 
+# --------------------------------------------------------------------------------------------- figures
+def _cmd_figures(args, out) -> int:
+    import figures
+
+    if args.list:
+        width = max(len(n) for n in figures.available())
+        swidth = max(len(s.stem) for s in figures.FIGURES.values())
+        for name in figures.available():
+            spec = figures.FIGURES[name]
+            print(f"{spec.number}  {name:<{width}}  {spec.stem:<{swidth}}  {spec.claim}", file=out)
+        return 0
+    names = figures.available()
+    if args.only:
+        ids = [i.strip() for item in args.only for i in item.split(",") if i.strip()]
+        unknown = [i for i in ids if i not in figures.FIGURES]
+        if unknown:
+            raise CLIError(
+                f"--only: unknown figure {', '.join(repr(u) for u in unknown)}; "
+                f"available: {', '.join(figures.available())}"
+            )
+        names = [n for n in names if n in ids]
+    target = Path(args.out) if args.out is not None else figures.GALLERY
+    if not target.is_dir():
+        what = "is not a directory" if target.exists() else "does not exist"
+        raise CLIError(f"--out: {str(target)!r} {what}")
+    err = sys.stderr
+    written = figures.generate(
+        names, target, args.format, small=args.small, seed=args.seed,
+        progress=lambda i, total, label: _progress(i, total, label, err),
+    )
+    for path in written:
+        print(path, file=out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ggnc-theory`` console script; returns the exit code."""
     parser = build_parser()
@@ -325,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    handlers = {"list": _cmd_list, "check": _cmd_check}
+    handlers = {"list": _cmd_list, "check": _cmd_check, "figures": _cmd_figures}
     try:
         return handlers[args.command](args, sys.stdout)
     except (CLIError, ValueError, FileNotFoundError) as exc:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from ._backend import (
     to_float,
     tree_to_numpy,
 )
+from ._io import atomic_write, atomic_write_text
 from ._version import __version__
 from .algorithms import Algorithm, StepInfo
 from .norms import Norm
@@ -153,18 +153,14 @@ class Trajectory:
         }
         text = json.dumps(doc, indent=2, sort_keys=True, allow_nan=False)
         json_path, npz_path = base.with_suffix(".json"), base.with_suffix(".npz")
-        tmp_npz = _tmp(npz_path)
-        tmp_json = _tmp(json_path)
-        try:
-            with open(tmp_npz, "wb") as fh:
+
+        def write_npz(tmp: str) -> None:
+            with open(tmp, "wb") as fh:
                 np.savez(fh, **arrays)
-            tmp_json.write_text(text, encoding="utf-8")
-            os.replace(tmp_npz, npz_path)
-            os.replace(tmp_json, json_path)
-        finally:
-            for t in (tmp_npz, tmp_json):
-                if t.exists():
-                    t.unlink()
+
+        # arrays first: a JSON file only ever exists next to the complete arrays it describes
+        atomic_write(npz_path, write_npz)
+        atomic_write_text(json_path, text)
         return json_path, npz_path
 
     @classmethod
@@ -217,12 +213,6 @@ class Trajectory:
 def _base(path: str | os.PathLike) -> Path:
     p = Path(path)
     return p.with_suffix("") if p.suffix in (".json", ".npz") else p
-
-
-def _tmp(target: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    return Path(name)
 
 
 def _put_point(arrays: dict, key: str, x: Any) -> None:

@@ -223,3 +223,15 @@ def test_torch_run_stays_on_device_and_records_host_arrays(backend):
     assert all(d.type == backend.device and dt == torch.float64 for d, dt in seen)
     assert isinstance(t.x_final, np.ndarray) and t.meta["backend"] == "torch"
     assert t.meta["device"].startswith(backend.device)
+
+
+def test_saved_files_have_normal_permissions(tmp_path):
+    """Atomic writes go through mkstemp (mode 0600); the result must get the usual umask-based mode."""
+    import os
+
+    t = run(A.ggnc(norms.L2(), 0.1, 1.0), _quad(), 3)
+    json_path, npz_path = t.save(tmp_path / "perm")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for p in (json_path, npz_path):
+        assert (p.stat().st_mode & 0o777) == (0o666 & ~mask)
