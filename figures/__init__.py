@@ -1,15 +1,15 @@
 """Figures: one function per figure returning plot-ready data, and a separate matplotlib renderer.
 
 * :mod:`figures.data` — one function per figure (``rates``, ``separation``, ``slack``, ``stochastic``,
-  ``rho_sweep``, ``newton_schulz``), each returning a :class:`~figures.data.FigureData` (dicts of NumPy
-  arrays, labels, and metadata including seeds); no matplotlib import.
+  ``rho_sweep``, ``estimation``, ``newton_schulz``), each returning a :class:`~figures.data.FigureData`
+  (dicts of NumPy arrays, labels, and metadata including seeds); no matplotlib import.
 * :mod:`figures.render` — the matplotlib renderers (Agg back end, Okabe–Ito palette), imported lazily; files
   are written atomically with the caption and seeds in the metadata and a sidecar JSON.
 * :func:`generate` — data + render for a selection of figures; ``ggnc-theory figures`` calls it.
 
 The registry :data:`FIGURES` maps names to (paper figure number, data function, file stem, claim). Figure 6
-((L0, L1) estimation) is pending the estimation work (see ``figures/README.md``). The committed default set is
-in ``figures/gallery/``.
+((L0, L1) estimation, ``estimation``) runs on the problem suite until the demo checkpoint exists; its data
+function takes any mapping name → ``verify.Samples``. The committed default set is in ``figures/gallery/``.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ FIGURES: dict[str, FigureSpec] = {
         FigureSpec(4, "stochastic", "stochastic", "fig4_stochastic", "Thm 4.9 O(n^-1/4) rate"),
         FigureSpec(5, "rho-sweep", "rho_sweep", "fig5_rho_sweep",
                    "rebuttal/Fig. 11: clipping beats both CG (ρ=0) and SD (ρ=∞)"),
+        FigureSpec(6, "estimation", "estimation", "fig6_estimation",
+                   "ANCHORS §6: empirical (L0,L1) estimation; Assumption 4.2"),
         FigureSpec(7, "newton-schulz", "newton_schulz", "fig7_newton_schulz",
                    "SPEC §5.2 / ANCHORS §5: NS tables and the clip statistic"),
     )

@@ -281,12 +281,108 @@ def _newton_schulz(plt, d: FigureData, small: bool):
     return fig
 
 
+def _estimation(plt, d: FigureData, small: bool):
+    a, b, c = d.panels
+    n = len(a["entries"])
+    fig = plt.figure(figsize=(max(4.0 * n, 10.0), 13.5), constrained_layout=True)
+    gs = fig.add_gridspec(3, n, height_ratios=[1.0, 1.0, 1.05])
+    OI = OKABE_ITO
+    gsym, lsym = r"$\|\nabla f(x)\|_*$", r"$\hat L$"
+    for j, (e, t) in enumerate(zip(a["entries"], b["entries"])):
+        ax = fig.add_subplot(gs[0, j])
+        ax.loglog(e["g"], e["lhat"], ".", color=OI["sky"], ms=2.5, alpha=0.6,
+                  label=f"{len(e['g'])} samples ({e['n_dropped']} non-positive not drawn)")
+        env, lo, hi = e["envelope"], e["envelope"]["ci_low"], e["envelope"]["ci_high"]
+        ax.loglog(e["g_line"], env["y"], "-", color=OI["blue"], lw=1.8,
+                  label=f"LP envelope $L_0$={env['L0']:.3g} [{lo['L0']:.3g}, {hi['L0']:.3g}],\n"
+                  f"  $L_1$={env['L1']:.3g} [{lo['L1']:.3g}, {hi['L1']:.3g}] (95% CI)")
+        if e["certified"] is not None:
+            cert = e["certified"]
+            ax.loglog(e["g_line"], cert["y"], linestyle=(0, (5, 2)), color=OI["vermillion"], lw=1.6,
+                      label=f"certified $L_0+L_1\\|\\nabla f\\|_*$: ({cert['L0']:.3g}, {cert['L1']:.3g})")
+            cmp = e["compare"]
+            at = cmp["L0_hat"] + cert["L1"] * e["g_line"]
+            if np.all(at > 0):
+                ax.loglog(e["g_line"], at, linestyle=(0, (1, 1.2)), color=OI["orange"], lw=1.8,
+                          label=f"envelope at certified $L_1$: $\\min L_0$={cmp['L0_hat']:.3g} "
+                          f"(reach {cmp['reach']:.2f})")
+        ax.set_xlabel(gsym)
+        ax.set_ylabel(lsym + r" $=\|\nabla f(y)-\nabla f(x)\|_*/\|y-x\|$" if j == 0 else lsym)
+        ax.set_title(f"(a) {e['name']}\n{e['geometry'].split('(')[0]} geometry")
+        ax.legend(loc="best", fontsize=6.5, framealpha=0.85)
+
+        bx = fig.add_subplot(gs[1, j])
+        if t["band_L1"].size:
+            bx.fill_between(t["band_L1"], t["band_low"], t["band_high"], color=OI["blue"], alpha=0.2, lw=0,
+                            label="bootstrap 95% band")
+        bx.loglog(t["L1"], t["min_L0"], "-", color=OI["blue"], lw=1.8,
+                  label="estimated $\\min L_0(L_1)$ (pairs with $\\|x-y\\|\\leq 1/L_1$)")
+        bx.loglog([t["envelope_point"]["L1"]], [t["envelope_point"]["L0"]], "o", color=OI["blue"], ms=5,
+                  label="LP envelope point")
+        cc, cp = t["certified_curve"], t["certified_point"]
+        if cc is not None:
+            bx.loglog(cc["L1"], cc["L0"], linestyle=(0, (5, 2)), color=OI["vermillion"], lw=1.6,
+                      label="certified curve (problem.tradeoff)")
+        if cp is not None and cp["L1"] > 0:
+            bx.loglog([cp["L1"]], [cp["L0"]], "D", color=OI["vermillion"], ms=6, label="certified point")
+        elif cp is not None:
+            bx.axhline(cp["L0"], color=OI["vermillion"], linestyle=(0, (5, 2)), lw=1.6,
+                       label=f"certified point ({cp['L0']:.3g}, $L_1$=0) ⇒ $L_0$ works for all $L_1$")
+        notes = []
+        if t["L1_zero_from"] is not None:
+            notes.append(f"estimate = 0 for $L_1\\geq${t['L1_zero_from']:.3g} (not drawn)")
+        if t["n_band_dropped"]:
+            notes.append(f"band's lower end 0 at {t['n_band_dropped']} $L_1$ (not drawn)")
+        if notes:
+            bx.text(0.02, 0.02, "\n".join(notes), transform=bx.transAxes, fontsize=6.5, va="bottom")
+        bx.set_xlabel(r"$L_1$")
+        bx.set_ylabel(r"$\min L_0(L_1)$")
+        bx.set_title(f"(b) admissible trade-off curve\n{e['name']}")
+        bx.margins(y=0.08)
+        bx.legend(loc="best", fontsize=6.5, framealpha=0.85)
+
+    sub = gs[2, :].subgridspec(1, 2)
+    cx, gx = fig.add_subplot(sub[0, 0]), fig.add_subplot(sub[0, 1])
+    sl = c["slope"]
+    cx.loglog(c["g"], c["lhat"], ".", color=OI["purple"], ms=2.5, alpha=0.6,
+              label=f"{len(c['g'])} samples ({c['n_dropped']} non-positive not drawn)")
+    cx.loglog(c["g_line"], c["fit_y"], "-", color=OI["black"], lw=1.4,
+              label=f"OLS log-log slope {sl['slope']:.3f} "
+              f"(bootstrap 95% CI [{sl['low']:.3f}, {sl['high']:.3f}])")
+    if c["g_line"].size:
+        g0 = c["g_line"][0]
+        cx.loglog(c["g_line"], c["fit_y"][0] * c["g_line"] / g0, linestyle=(0, (5, 2)),
+                  color=OI["vermillion"], lw=1.3,
+                  label="slope 1: the most any $L_0+L_1\\|\\nabla f\\|_*$ allows")
+    verdict = "REJECTED: no $(L_0,L_1)$ model" if not c["supported"] else "not rejected"
+    cx.set_title(f"(c) negative control {c['name']}: {verdict}\n"
+                 + "\n".join(r.replace("L̂", "$\\hat L$") for r in c["reasons"]), fontsize=8)
+    cx.set_xlabel(gsym)
+    cx.set_ylabel(lsym)
+    cx.legend(loc="upper left", fontsize=7, framealpha=0.9)
+    for k, gr in enumerate(c["growth"]):
+        ok = gr["rho_max"] > 0
+        col = OI["purple"] if gr["control"] else CYCLE[k % len(CYCLE)]
+        gx.semilogy(gr["decade"][ok] + 0.5, gr["rho_max"][ok], "o-" if gr["control"] else "s--", color=col,
+                    lw=2.0 if gr["control"] else 1.0, ms=4,
+                    label=f"{gr['name']} ({'control, rejected' if not gr['supported'] else 'supported'})"
+                    if gr["control"] else f"{gr['name']} ({'supported' if gr['supported'] else 'rejected'})")
+    gx.set_xlabel(r"$\log_{10}\|\nabla f(x)\|_*$ (decade bins)")
+    gx.set_ylabel(r"$\max\ \hat L/\|\nabla f(x)\|_*$ per decade (required $L_1$)")
+    gx.set_title("(c) growth rule: the $L_1$ the samples require, per decade of $\\|\\nabla f\\|_*$\n"
+                 "(bounded for an $(L_0,L_1)$ function; grows for the control)", fontsize=8)
+    gx.legend(loc="best", fontsize=7, framealpha=0.9)
+    fig.suptitle("Fig. 6  " + d.title + "\n(test problems standing in for the layers of the demo checkpoint)")
+    return fig
+
+
 _RENDERERS = {
     "rates": _rates,
     "separation": _separation,
     "slack": _slack,
     "stochastic": _stochastic,
     "rho-sweep": _rho_sweep,
+    "estimation": _estimation,
     "newton-schulz": _newton_schulz,
 }
 

@@ -26,9 +26,11 @@ def small():
     return {name: figures.FIGURES[name].data(small=True, seed=0) for name in figures.available()}
 
 
-def test_registry_lists_the_six_figures_and_not_figure_6():
-    assert figures.available() == ["rates", "separation", "slack", "stochastic", "rho-sweep", "newton-schulz"]
-    assert sorted(s.number for s in figures.FIGURES.values()) == [1, 2, 3, 4, 5, 7]
+def test_registry_lists_the_seven_figures():
+    assert figures.available() == [
+        "rates", "separation", "slack", "stochastic", "rho-sweep", "estimation", "newton-schulz"
+    ]
+    assert sorted(s.number for s in figures.FIGURES.values()) == [1, 2, 3, 4, 5, 6, 7]
     assert figures.__distribution__ == "ggnc-theory"
 
 
@@ -129,6 +131,102 @@ def test_rho_sweep_parameterisation_and_paper_table(small):
     assert s["y"][2] == run(A.ggnc(p.norm, lr / r, r), p, n).f_final - p.f_star
     assert a["sd"]["gamma"] == pytest.approx(1.0 / p.L)
     assert a["sd_best"]["y"] <= a["sd"]["y"]
+
+
+# ----------------------------------------------------------------------------------------------- figure 6
+def test_estimation_envelope_tradeoff_and_certified_constants(small):
+    import problems
+
+    d = small["estimation"]
+    scatter, tradeoff, control = d.panels
+    assert len(scatter["entries"]) >= 3
+    for e, t in zip(scatter["entries"], tradeoff["entries"]):
+        # log axes: strictly positive values only, the rest counted, nothing added
+        assert np.all(e["g"] > 0) and np.all(e["lhat"] > 0)
+        assert e["g"].size + e["n_dropped"] == e["n_samples"]
+        # the LP envelope lies above every sample; the certified line above every admissible one
+        env = e["envelope"]
+        assert np.all(e["lhat"] <= (env["L0"] + env["L1"] * e["g"]) * (1 + 1e-6))
+        assert env["ci_low"]["L0"] <= env["ci_high"]["L0"] and env["ci_low"]["L1"] <= env["ci_high"]["L1"]
+        cert = e["certified"]
+        fam = d.meta["probes"][e["name"]]["family"]
+        p = problems.get(fam, **{k: v for k, v in d.meta["probes"][e["name"]].items()
+                                 if k not in ("family", "probe")})
+        assert (cert["L0"], cert["L1"]) == (p.L0, p.L1)
+        assert e["compare"]["flag"] == "ok" and e["compare"]["reach"] >= 0.5
+        # the estimated trade-off curve is the admissible min L0(L1); at the certified L1 it is compare()'s
+        # L0_hat, and it never exceeds the certified curve
+        assert t["below_certified"] is True
+        cc = t["certified_curve"]
+        np.testing.assert_allclose(cc["L0"], [p.tradeoff(float(x)) for x in cc["L1"]])
+        assert np.all(np.diff(t["min_L0"]) <= 1e-12 * t["min_L0"][:-1])  # non-increasing in L1
+        # resamples drop pairs: the bootstrap band of a max statistic lies at or below the estimate
+        idx = np.searchsorted(t["L1"], t["band_L1"])
+        inside = idx < t["L1"].size
+        assert np.all(t["band_high"][inside] <= t["min_L0"][idx[inside]] * (1 + 1e-12))
+        assert np.all(t["band_low"] <= t["band_high"])
+        assert d.meta["fits"][e["name"]]["compare"] == e["compare"]
+    # the negative control is rejected, with its slope CI above 1
+    assert control["supported"] is False and control["reasons"]
+    assert control["slope"]["low"] > 1.0
+    assert np.all(control["g"] > 0) and np.all(control["lhat"] > 0)
+    assert [g["control"] for g in control["growth"]][-1] is True
+
+
+def test_estimation_matches_verify_on_its_samples():
+    from verify import compare, fit_envelope, probe_problem
+
+    import problems
+
+    p = problems.get("abs_power")
+    s = probe_problem(p, seed=3, n_points=10, n_rays=2, ray_depth=3, n_random=1)
+    cert = {p.name: {"L0": p.L0, "L1": p.L1, "tradeoff": p.tradeoff}}
+    d = D.estimation(small=True, seed=3, samples={p.name: s}, certified=cert)
+    e, t = d.panels[0]["entries"][0], d.panels[1]["entries"][0]
+    env = fit_envelope(s)
+    assert (e["envelope"]["L0"], e["envelope"]["L1"]) == (env.L0, env.L1)
+    cmp = compare(env, p.L0, p.L1)
+    assert e["compare"]["L0_hat"] == cmp.L0_hat and e["compare"]["flag"] == cmp.flag
+    est = D._admissible_min_L0(s.grad_dual, s.lhat, s.step, np.array([0.5, 1.0, 2.0]))
+    for L1, v in zip((0.5, 1.0, 2.0), est):
+        sub = s.within(1.0 / L1)
+        assert v == pytest.approx(fit_envelope(sub).min_L0(L1), rel=1e-12, abs=0)
+    # same seed, same figure
+    again = D.estimation(small=True, seed=3, samples={p.name: s}, certified=cert)
+    np.testing.assert_array_equal(again.panels[1]["entries"][0]["band_low"], t["band_low"])
+
+
+def test_estimation_accepts_checkpoint_style_samples(tmp_path):
+    """Per-layer and global samples without certified constants (the demo checkpoint's shape) plug in."""
+    from verify import Samples
+
+    from figures.render import render
+
+    rng = np.random.default_rng(0)
+
+    def layer(L0, L1, n=80):
+        g = 10.0 ** rng.uniform(-2, 3, n)
+        return Samples(g, (L0 + L1 * g) * rng.uniform(0.1, 1.0, n), np.full(n, 1e-3), "secant", "Spectral()")
+
+    mapping = {"layer.0": layer(1.0, 0.5), "layer.1": layer(3.0, 0.1), "global": layer(2.0, 0.4)}
+    one = mapping["layer.1"]
+    mapping["layer.1"] = Samples(np.append(one.grad_dual, 0.0), np.append(one.lhat, 1.0),
+                                 np.append(one.step, 0.0), "secant", "Spectral()")
+    cert = {"global": {"L0": 2.0, "L1": 0.4, "tradeoff": None}}
+    d = D.estimation(small=True, seed=0, samples=mapping, certified=cert)
+    sc, tr, _ = d.panels
+    assert [e["name"] for e in sc["entries"]] == list(mapping)
+    assert sc["entries"][1]["n_dropped"] == 1  # the g = 0 sample is not drawn on the log axis
+    assert sc["entries"][0]["certified"] is None and tr["entries"][0]["certified_curve"] is None
+    assert tr["entries"][2]["certified_point"] == {"L0": 2.0, "L1": 0.4}
+    assert sc["entries"][2]["compare"]["flag"] in (
+        "ok", "certified constants loose or estimator budget too small"
+    )
+    img, side = render(d, tmp_path / "fig6.png", "png", small=True)
+    assert img.read_bytes()[:8] == PNG_SIGNATURE
+    assert json.loads(side.read_text(encoding="utf-8"))["meta"]["entries"] == list(mapping)
+    with pytest.raises(ValueError):
+        D.estimation(small=True, samples={})
 
 
 # ----------------------------------------------------------------------------------------------- figure 7
