@@ -33,7 +33,7 @@ from ._backend import (
 )
 from ._io import atomic_write, atomic_write_text
 from ._version import __version__
-from .algorithms import Algorithm, StepInfo
+from .algorithms import ALGORITHMS, Algorithm, StepInfo
 from .norms import Norm
 
 __all__ = ["ProblemLike", "Trajectory", "run", "STATUSES"]
@@ -327,8 +327,9 @@ def run(
     its: list = []
     grads: list = []
 
-    # Algorithms whose d^k is the oracle value itself (no momentum); frank_wolfe has no alpha and uses g.
-    reuse_dual = float(algorithm.params.get("alpha", 1.0)) == 1.0
+    # For this package's algorithms without momentum (frank_wolfe has no alpha and uses g), d^k is the oracle
+    # value itself and info.dual_norm is ‖∇f(x^k)‖_*; a user-built Algorithm is never trusted with that.
+    reuse_dual = algorithm.name in ALGORITHMS and float(algorithm.params.get("alpha", 1.0)) == 1.0
     x = x0
     state = algorithm.init(x)
     status, message = "completed", f"completed {n_steps} steps"
