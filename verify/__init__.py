@@ -10,6 +10,8 @@ The paper's claims as runnable checks: the :class:`CheckResult` record and its o
 interpolated secants, directional finite differences, non-Euclidean power iteration, stochastic same/different
 batch) and :mod:`verify.fit` fits (L0, L1) envelopes (LP, Gluon least squares, quantile regression,
 bootstrap, log-log slope, a non-(L0,L1) verdict) and compares them with certified constants.
+:mod:`verify.checkpoint` (PyTorch, imported lazily) estimates (L0, L1) per layer and globally from an
+``nn.Module`` or a checkpoint in Scion's product geometry (``ggnc-theory estimate``).
 """
 
 __distribution__ = "ggnc-theory"
@@ -86,3 +88,26 @@ __all__ = [
     "fit_quantile",
     "loglog_slope",
 ]
+
+# Checkpoint mode (PyTorch): re-exported lazily so that ``import verify`` never imports torch.
+# ``verify.estimate`` is the sampler module, so the checkpoint entry point is ``estimate_checkpoint``.
+_CHECKPOINT_NAMES = (
+    "CheckpointError",
+    "EstimateReport",
+    "LayerGeometry",
+    "assign_geometry",
+    "estimate_checkpoint",
+    "load_checkpoint",
+    "load_state_dict",
+    "product_norm",
+    "summary_table",
+)
+__all__ += list(_CHECKPOINT_NAMES)
+
+
+def __getattr__(name: str):
+    if name in _CHECKPOINT_NAMES:
+        from . import checkpoint
+
+        return getattr(checkpoint, "estimate" if name == "estimate_checkpoint" else name)
+    raise AttributeError(f"module 'verify' has no attribute {name!r}")
