@@ -8,8 +8,9 @@
 * :func:`generate` — data + render for a selection of figures; ``ggnc-theory figures`` calls it.
 
 The registry :data:`FIGURES` maps names to (paper figure number, data function, file stem, claim). Figure 6
-((L0, L1) estimation, ``estimation``) runs on the problem suite until the demo checkpoint exists; its data
-function takes any mapping name → ``verify.Samples``. The committed default set is in ``figures/gallery/``.
+comes twice: ``estimation`` on certified suite problems (estimates against known constants) and
+``estimation-checkpoint`` per layer and global for the demo checkpoint (``ggnc-theory estimate --demo``; needs
+the ``demo`` extra). The committed default set is in ``figures/gallery/``.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ FIGURES: dict[str, FigureSpec] = {
                    "rebuttal/Fig. 11: clipping beats both CG (ρ=0) and SD (ρ=∞)"),
         FigureSpec(6, "estimation", "estimation", "fig6_estimation",
                    "ANCHORS §6: empirical (L0,L1) estimation; Assumption 4.2"),
+        FigureSpec(6, "estimation-checkpoint", "estimation_checkpoint", "fig6_estimation_checkpoint",
+                   "ANCHORS §6: (L0,L1) per layer and global (product-norm view) for the demo checkpoint"),
         FigureSpec(7, "newton-schulz", "newton_schulz", "fig7_newton_schulz",
                    "SPEC §5.2 / ANCHORS §5: NS tables and the clip statistic"),
     )

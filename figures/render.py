@@ -372,7 +372,7 @@ def _estimation(plt, d: FigureData, small: bool):
     gx.set_title("(c) growth rule: the $L_1$ the samples require, per decade of $\\|\\nabla f\\|_*$\n"
                  "(bounded for an $(L_0,L_1)$ function; grows for the control)", fontsize=8)
     gx.legend(loc="best", fontsize=7, framealpha=0.9)
-    fig.suptitle("Fig. 6  " + d.title + "\n(test problems standing in for the layers of the demo checkpoint)")
+    fig.suptitle("Fig. 6  " + d.title + "\n(" + str(d.meta.get("source", "")) + ")")
     return fig
 
 
@@ -383,6 +383,7 @@ _RENDERERS = {
     "stochastic": _stochastic,
     "rho-sweep": _rho_sweep,
     "estimation": _estimation,
+    "estimation-checkpoint": _estimation,
     "newton-schulz": _newton_schulz,
 }
 
