@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from ggnc_theory._backend import tree_all_finite, tree_axpy, tree_inner, tree_map, tree_scale
 from ggnc_theory.norms import Norm
 from ggnc_theory.tolerances import eps
 
@@ -164,35 +165,8 @@ def _host(x: Any) -> Any:
     return np.asarray(x, dtype=np.float64)
 
 
-def _map(fn: Callable, *xs: Any) -> Any:
-    if _is_block(xs[0]):
-        return tuple(fn(*leaves) for leaves in zip(*xs))
-    return fn(*xs)
-
-
 def _sub(a: Any, b: Any) -> Any:
-    return _map(lambda u, v: u - v, a, b)
-
-
-def _axpy(a: float, x: Any, y: Any) -> Any:
-    """y + a·x."""
-    return _map(lambda u, v: v + a * u, x, y)
-
-
-def _scale(a: float, x: Any) -> Any:
-    return _map(lambda u: a * u, x)
-
-
-def _inner(a: Any, b: Any) -> float:
-    if _is_block(a):
-        return float(sum(_inner(u, v) for u, v in zip(a, b)))
-    return float(np.sum(a * b))
-
-
-def _finite(x: Any) -> bool:
-    if _is_block(x):
-        return all(_finite(a) for a in x)
-    return bool(np.all(np.isfinite(x)))
+    return tree_axpy(-1.0, b, a)
 
 
 def _items(stack: Any) -> list:
@@ -226,7 +200,7 @@ def _safe_grad(grad: Callable, x: Any) -> Any | None:
         g = _host(grad(x))
     except (ValueError, FloatingPointError, OverflowError, ArithmeticError):
         return None
-    return g if _finite(g) else None
+    return g if tree_all_finite(g) else None
 
 
 def _significant(num: float, gx: float, gy: float) -> bool:
@@ -269,7 +243,7 @@ def secant_samples(
     out_g, out_l, out_s, skipped = [], [], [], 0
     for k in range(0, len(xs) - 1, max(int(every), 1)):
         d = _primal(norm, _sub(xs[k + 1], xs[k]))
-        if not (d > 0 and _finite(gs[k]) and _finite(gs[k + 1])):
+        if not (d > 0 and tree_all_finite(gs[k]) and tree_all_finite(gs[k + 1])):
             skipped += 1
             continue
         num = _dual(norm, _sub(gs[k + 1], gs[k]))
@@ -318,7 +292,7 @@ def interpolated_secant_samples(
             continue
         gxn, best = _dual(norm, gx), -math.inf
         for al in a:
-            gy = _safe_grad(grad, _axpy(float(al), dvec, x))
+            gy = _safe_grad(grad, tree_axpy(float(al), dvec, x))
             if gy is None:
                 continue
             num = _dual(norm, _sub(gy, gx))
@@ -346,9 +320,9 @@ def _random_extreme(x: Any, norm: Norm, rng: np.random.Generator) -> Any:
             return np.outer(u, v)
         return np.where(rng.random(a.shape) < 0.5, -1.0, 1.0)
 
-    h = _map(leaf, x)
+    h = tree_map(leaf, x)
     n = _primal(norm, h)
-    return _scale(1.0 / n, h) if n > 0 else h
+    return tree_scale(1.0 / n, h) if n > 0 else h
 
 
 def directional_samples(
@@ -398,7 +372,7 @@ def directional_samples(
         dirs = []
         if lmo_directions and gxn > 0:
             s = _host(norm.lmo(gx, 1.0))
-            dirs += [s, _scale(-1.0, s)]
+            dirs += [s, tree_scale(-1.0, s)]
         dirs += [_random_extreme(x, norm, rng) for _ in range(int(n_random))]
         for h in dirs:
             hn = _primal(norm, h)
@@ -406,7 +380,7 @@ def directional_samples(
                 continue
             for f in fr:
                 r = f * R / hn
-                y = _axpy(r, h, x)
+                y = tree_axpy(r, h, x)
                 gy = _safe_grad(grad, y)
                 if gy is None:
                     failed += 1
@@ -474,17 +448,17 @@ def power_iteration(
     best, best_h, hist = -math.inf, None, []
     for h in starts:
         n = _primal(norm, h)
-        h = _scale(1.0 / n, h) if n > 0 else h
+        h = tree_scale(1.0 / n, h) if n > 0 else h
         trace = []
         for _ in range(max(int(iters), 1)):
             Hh = _host(hvp(x, h))
-            q = _inner(h, Hh)
+            q = float(tree_inner(h, Hh))
             trace.append(q)
             if abs(q) > best:
                 best, best_h = abs(q), h
             if _dual(norm, Hh) == 0:
                 break
-            h = _scale(-1.0, _host(norm.lmo(Hh, 1.0)))
+            h = tree_scale(-1.0, _host(norm.lmo(Hh, 1.0)))
         hist.append(tuple(trace))
     return PowerResult(float(best), best_h, tuple(hist))
 
@@ -557,7 +531,7 @@ def stochastic_secant_samples(
         except (ValueError, FloatingPointError, OverflowError, ArithmeticError):
             failed += 1
             continue
-        if not (d > 0 and _finite(g0) and _finite(g1)):
+        if not (d > 0 and tree_all_finite(g0) and tree_all_finite(g1)):
             failed += 1
             continue
         out_l.append(_dual(norm, _sub(g1, g0)) / d)
@@ -587,7 +561,7 @@ def _unit(problem: Any, rng: np.random.Generator) -> Any:
         for s in _leaf_shapes(problem)
     ]
     h = tuple(leaves) if problem.is_block else leaves[0]
-    return _scale(1.0 / _primal(problem.norm, h), h)
+    return tree_scale(1.0 / _primal(problem.norm, h), h)
 
 
 def _center(problem: Any) -> Any:
@@ -612,22 +586,22 @@ def _ray_points(problem: Any, rng: np.random.Generator, n_rays: int, depth: int)
         lo, hi = 0.0, None
         t = problem.scale
         for _ in range(MAX_DOUBLINGS):
-            if _safe_grad(problem.grad, _axpy(t, u, c)) is None:
+            if _safe_grad(problem.grad, tree_axpy(t, u, c)) is None:
                 hi = t
                 break
             lo, t = t, 2.0 * t
         if hi is None:
-            out += [_axpy(problem.scale * 4.0**j, u, c) for j in range(depth)]
+            out += [tree_axpy(problem.scale * 4.0**j, u, c) for j in range(depth)]
             continue
         for _ in range(60):  # bisection to float resolution
             mid = 0.5 * (lo + hi)
             if mid in (lo, hi):
                 break
-            if _safe_grad(problem.grad, _axpy(mid, u, c)) is None:
+            if _safe_grad(problem.grad, tree_axpy(mid, u, c)) is None:
                 hi = mid
             else:
                 lo = mid
-        out += [_axpy(lo * (1.0 - 10.0 ** (-j)), u, c) for j in range(1, depth + 1)]
+        out += [tree_axpy(lo * (1.0 - 10.0 ** (-j)), u, c) for j in range(1, depth + 1)]
     return out
 
 
@@ -660,7 +634,7 @@ def probe_problem(
     pts = []
     for _ in range(n_points):
         s = problem.scale * 10.0 ** rng.uniform(-2.0, 1.0)
-        pts.append(_axpy(s, _unit(problem, rng), c))
+        pts.append(tree_axpy(s, _unit(problem, rng), c))
     if problem.is_block:
         for _ in range(n_points):
             u = _unit(problem, rng)
