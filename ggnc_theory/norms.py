@@ -133,6 +133,11 @@ class Norm:
         """One line: name, parameters and formulas."""
         return f"{self!r}: {self.formula}"
 
+    def l2_equivalence(self, x: Point) -> float | None:
+        """ζ_* of SPEC §1.2 for arrays shaped like ``x``: the smallest c with ‖v‖ ≤ c·‖v‖₂ for every such v
+        (‖v‖₂ over all entries), or None when the geometry does not know it."""
+        return None
+
     # --- internals ---
     def _validate(self, x: Point, what: str) -> None:
         if is_block(x):
@@ -246,6 +251,9 @@ class L2(Norm):
     def _primal(self, x: Array) -> Array:
         return _l2(x)
 
+    def l2_equivalence(self, x: Point) -> float | None:
+        return 1.0
+
     def _dual(self, g: Array) -> Array:
         return _l2(g)
 
@@ -275,6 +283,9 @@ class L1(Norm):
     def _primal(self, x: Array) -> Array:
         return namespace(x).linalg.vector_norm(x, ord=1)
 
+    def l2_equivalence(self, x: Point) -> float | None:
+        return math.sqrt(math.prod(x.shape))  # attained by the all-ones array
+
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
         flat = xp.reshape(g, (-1,))
@@ -300,6 +311,9 @@ class Linf(Norm):
     def _dual(self, g: Array) -> Array:
         xp = namespace(g)
         return xp.sum(xp.abs(g))
+
+    def l2_equivalence(self, x: Point) -> float | None:
+        return 1.0
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
@@ -334,6 +348,10 @@ class Lp(Norm):
 
     def _primal(self, x: Array) -> Array:
         return _scaled_pnorm(x, self.p)
+
+    def l2_equivalence(self, x: Point) -> float | None:
+        # p < 2: Hölder, attained by the all-ones array; p ≥ 2: ‖v‖_p ≤ ‖v‖₂, attained by a basis vector
+        return math.prod(x.shape) ** (1.0 / self.p - 0.5) if self.p < 2 else 1.0
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
@@ -404,6 +422,9 @@ class _SpectralBase(Norm):
     def _primal(self, x: Array) -> Array:
         xp = namespace(x)
         return self._scale(tuple(x.shape)) * xp.max(xp.linalg.svdvals(self._mat(x)))
+
+    def l2_equivalence(self, x: Point) -> float | None:
+        return self._scale(tuple(x.shape))  # σ_max ≤ ‖·‖_F, equality for rank one
 
     def _dual(self, g: Array) -> Array:
         if self.method != "svd":
@@ -495,6 +516,9 @@ class Nuclear(Norm):
         xp = namespace(x)
         return xp.sum(xp.linalg.svdvals(x))
 
+    def l2_equivalence(self, x: Point) -> float | None:
+        return math.sqrt(min(x.shape))  # Σσ ≤ √rank·‖·‖_F, equality for equal singular values
+
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
         U, S, Vh = xp.linalg.svd(g, full_matrices=False)
@@ -525,6 +549,13 @@ class Sign(Norm):
     def _primal(self, x: Array) -> Array:
         xp = namespace(x)
         return self._scale(tuple(x.shape)) * xp.max(xp.abs(x))
+
+    def _dual(self, g: Array) -> Array:
+        xp = namespace(g)
+        return xp.sum(xp.abs(g)) / self._scale(tuple(g.shape))
+
+    def l2_equivalence(self, x: Point) -> float | None:
+        return self._scale(tuple(x.shape))
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
@@ -572,6 +603,9 @@ class ColNorm(Norm):
         W = x.mT if self.transpose else x
         return _colmax_primal(W, self._c(W))
 
+    def l2_equivalence(self, x: Point) -> float | None:
+        return self._c(x.mT if self.transpose else x)  # max_j ‖W_:j‖₂ ≤ ‖W‖_F, equality for one column
+
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         G = g.mT if self.transpose else g
         d, s = _colmax_dual_lmo(G, radius, self._c(G))
@@ -605,6 +639,9 @@ class RowNorm(Norm):
         W = x.mT if self.transpose else x
         return _colmax_primal(W.mT, self._c(W))
 
+    def l2_equivalence(self, x: Point) -> float | None:
+        return self._c(x.mT if self.transpose else x)
+
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         G = g.mT if self.transpose else g
         d, s = _colmax_dual_lmo(G.mT, radius, self._c(G))
@@ -629,6 +666,9 @@ class BiasRMS(Norm):
 
     def _primal(self, x: Array) -> Array:
         return _colmax_primal(self._mat(x), 1.0 / math.sqrt(x.shape[0]))
+
+    def l2_equivalence(self, x: Point) -> float | None:
+        return 1.0 / math.sqrt(x.shape[0])
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
@@ -688,6 +728,19 @@ class Product(Norm):
         xp = namespace(x)
         vals = [b._primal(xl) / r for b, xl, r in zip(self.blocks, x, self.radii)]
         return xp.max(xp.stack([xp.asarray(v) for v in vals]))
+
+    def l2_equivalence(self, x: Point) -> float | None:
+        # ‖x‖ = max_l ‖x_l‖_l/r_l ≤ max_l (c_l/r_l)‖x_l‖₂ ≤ (max_l c_l/r_l)·‖x‖₂, equality inside the worst block
+        cs = [b.l2_equivalence(xl) for b, xl in zip(self.blocks, x)]
+        return None if any(c is None for c in cs) else max(c / r for c, r in zip(cs, self.radii))
+
+    def _dual(self, g: Point) -> Array:
+        # blockwise duals only: the default would build every block's lmo too (a full SVD per spectral block)
+        total = None
+        for b, gl, r in zip(self.blocks, g, self.radii):
+            term = r * b._dual(gl)
+            total = term if total is None else total + term
+        return total
 
     def _dual_lmo(self, g: Point, radius: float) -> tuple[Array, tuple]:
         total = None

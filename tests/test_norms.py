@@ -304,6 +304,64 @@ def test_holder_inequality(norm, spec, backend, data):
     assert tol.leq(-inner(g_np, x_np), bound), f"<-g, x> = {-inner(g_np, x_np)!r} > dual*norm = {bound!r}"
 
 
+def _l2_witnesses(shape: tuple) -> list:
+    """Arrays where ‖v‖/‖v‖₂ is extremal for our geometries: every one-hot array (rank one, one column, one
+    row), the all-ones array (Hölder's equality case) and, for matrices, the rectangular identity (equal
+    singular values)."""
+    out = []
+    for k in range(math.prod(shape)):
+        e = np.zeros(math.prod(shape))
+        e[k] = 1.0
+        out.append(e.reshape(shape))
+    out.append(np.ones(shape))
+    if len(shape) == 2:
+        out.append(np.eye(*shape))
+    return out
+
+
+def _witnesses(spec: tuple) -> list:
+    if not is_product_spec(spec):
+        return _l2_witnesses(spec)
+    out = []  # inside one block, zeros elsewhere: the Product's constant is attained in its worst block
+    for i, s in enumerate(spec):
+        for w in _l2_witnesses(s):
+            out.append(tuple(w if j == i else np.zeros(t) for j, t in enumerate(spec)))
+    return out
+
+
+def _l2(x) -> float:
+    return math.sqrt(sum(float(np.sum(np.asarray(a) ** 2)) for a in leaves(x)))
+
+
+def check_l2_equivalence(norm: norms.Norm, spec: tuple, backend, v) -> None:
+    c = norm.l2_equivalence(backend.tree(gaussian(spec, 0)))
+    assert c is not None and c > 0
+    n = val(norm(backend.tree(v)))
+    assert tolerance("float64", scale=c * _l2(v)).leq(n, c * _l2(v)), f"‖v‖ = {n!r} > ζ_*·‖v‖₂ = {c * _l2(v)!r}"
+    best = max(val(norm(backend.tree(w))) / _l2(w) for w in _witnesses(spec))
+    assert tolerance("float64", scale=c).close(best, c), f"max over witnesses {best!r} != ζ_* = {c!r}"
+
+
+@pytest.mark.parametrize("backend", NUMPY_TORCH_CPU)
+@pytest.mark.parametrize("norm,spec", CASE_PARAMS)
+@examples(10)
+@given(data=st.data())
+def test_l2_equivalence_is_a_bound_and_attained(norm, spec, backend, data):
+    """ζ_* = l2_equivalence(x): ‖v‖ ≤ ζ_*·‖v‖₂ for every v, with equality for some v (the smallest such c)."""
+    v = data.draw(adversarial_points(spec) | gaussian_points(spec), label="v")
+    check_l2_equivalence(norm, spec, backend, v)
+
+
+@pytest.mark.parametrize("factor", [0.5, 2.0])
+def test_l2_equivalence_check_catches_a_wrong_constant(monkeypatch, factor):
+    """Too small (the bound fails on the identity) or too large (never attained): the check fails."""
+    right = norms.Nuclear.l2_equivalence
+    monkeypatch.setattr(norms.Nuclear, "l2_equivalence", lambda self, x: factor * right(self, x))
+    numpy_backend = next(p.values[0] for p in BACKENDS if p.id == "numpy")
+    with pytest.raises(AssertionError):
+        check_l2_equivalence(norms.Nuclear(), (3, 4), numpy_backend, np.eye(3, 4))
+
+
 @pytest.mark.parametrize("backend", ALL_BACKENDS)
 @pytest.mark.parametrize("norm,spec", CASE_PARAMS)
 @examples(10)
