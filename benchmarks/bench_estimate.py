@@ -1,21 +1,22 @@
 """Benchmark of checkpoint-mode estimation: time and memory per (‖∇f‖_*, L̂) sample vs one forward+backward.
 
 What one *sample* costs. :func:`verify.checkpoint.estimate` produces its per-layer and global samples at each
-base point x with :func:`verify.estimate.directional_samples`: one gradient at x, then for each direction h
+base point x with ``verify.checkpoint._sample_at``, which calls :func:`verify.estimate.directional_samples`
+once per block and once for the global product geometry: one gradient at x, then for each direction h
 (±lmo(∇f(x)) and ``n_random`` random extreme directions) and each step fraction one gradient at the nearby
-point y = x + r·h on the same batch, plus the norms ‖∇f(y) − ∇f(x)‖_*, ‖∇f(y)‖_* and ‖y − x‖. With the defaults
-(3 fractions, 2 random directions) that is 12 nearby gradients + 1 base gradient + 1 lmo per block (every
-parameter tensor is a block) and again for the global product geometry. Each gradient is a full
-forward+backward through ``torch.func.functional_call`` on float64 copies of the parameters, converted
-from/to NumPy.
+point y = x + r·h on the same batch, plus the norms ‖∇f(y) − ∇f(x)‖_* and ‖y − x‖ (and ‖h‖ once per
+direction). With the defaults (3 fractions, 2 random directions) that is 12 nearby gradients + 1 lmo per block
+(every parameter tensor is a block) and again for the global product geometry. Per-layer gradients are of the
+moved block only (autograd skips the other weight gradients and the backward below that block); global ones
+are full. Everything stays in torch float64 on the model's device (``torch.func.functional_call``).
 
-The candidate ``sampling`` runs exactly that loop for one base point (the checkpoint), with the same objects
-``estimate`` builds (``assign_geometry``, ``product_norm``, the ``_Adapter``, ``directional_samples`` with the
-same arguments), and its time is divided by the number of samples it produced (per layer + global). The
-baseline ``fwd_bwd`` is one plain forward+backward of the same model in float64 on the same batch
-(``torch.autograd.grad`` of the cross-entropy with respect to all parameters). They run interleaved in one
-process. The target is sampling-time-per-sample / fwd_bwd ≤ 2.5, for the exact SVD and for Newton–Schulz.
-Not included: the bootstrap fits and the GGNC secants of ``estimate`` (those are not (‖g‖_*, L̂) sampling).
+The candidate ``sampling`` calls ``_sample_at`` itself for one base point (the checkpoint), with the objects
+``estimate`` builds (``assign_geometry``, ``product_norm``, the ``_Adapter``) and its default arguments, and its
+time is divided by the number of samples it produced (per layer + global). The baseline ``fwd_bwd`` is one
+plain forward+backward of the same model in float64 on the same batch (``torch.autograd.grad`` of the
+cross-entropy with respect to all parameters). They run interleaved in one process. The target is
+sampling-time-per-sample / fwd_bwd ≤ 2.5, for the exact SVD and for Newton–Schulz. Not included: the bootstrap
+fits and the GGNC secants of ``estimate`` (those are not (‖g‖_*, L̂) sampling).
 
 Memory. Each measurement runs in a fresh subprocess (so ``ru_maxrss`` is not masked by an earlier peak):
 ``ru_maxrss`` after setup vs after the operation gives the peak RSS *increase* (torch CPU tensors, NumPy
@@ -68,8 +69,7 @@ from bench_core import (  # noqa: E402
     time_interleaved,
     wait_until_idle,
 )
-from verify.checkpoint import _Adapter, assign_geometry, product_norm  # noqa: E402
-from verify.estimate import directional_samples  # noqa: E402
+from verify.checkpoint import _Adapter, _sample_at, assign_geometry, product_norm  # noqa: E402
 
 TARGET = 2.5
 MODES = {
@@ -130,7 +130,7 @@ def _copy_double(model: Any) -> Any:
 
 
 def make_sampling(setup: dict, method: str) -> tuple[Any, dict]:
-    """One base point of ``estimate``'s sampling loop (per layer + global); returns (fn, counters)."""
+    """One base point of ``estimate``'s sampling (``verify.checkpoint._sample_at``, per layer + global)."""
     model = setup["model"]
     model.eval()
     blocks = assign_geometry(model, "scion", method=method)
@@ -139,39 +139,30 @@ def make_sampling(setup: dict, method: str) -> tuple[Any, dict]:
     batch = ad._batch(setup["batch"])
     x = ad.x0()
     info: dict[str, Any] = {"blocks": [f"{b.name}:{b.role}:{type(b.norm).__name__}" for b in blocks]}
-    calls = [0]
+    calls = {"full": 0, "block": 0}
+    inner = ad.value_and_grad
 
-    def full_grad(p: tuple) -> tuple:
-        calls[0] += 1
-        return ad.value_and_grad(p, batch)[1]
+    def counted(point: tuple, batch: tuple, wrt: int | None = None) -> tuple:
+        calls["full" if wrt is None else "block"] += 1
+        return inner(point, batch, wrt)
+
+    ad.value_and_grad = counted  # instance attribute: counts the gradients _sample_at asks for
 
     def sampling() -> int:
-        calls[0] = 0
+        calls["full"] = calls["block"] = 0
         rng = np.random.default_rng(EST["seed"])
-        n = 0
-        per_layer = {}
-        full_grad(x)  # estimate's base_grads entry for this base point
-        for li, b in enumerate(blocks):
-            def layer_grad(a: np.ndarray, li: int = li) -> np.ndarray:
-                return full_grad(x[:li] + (a,) + x[li + 1:])[li]
-
-            scale = float(b.norm(x[li])) * EST["radius"] or EST["radius"]
-            s = directional_samples(layer_grad, [x[li]], b.norm, rng, scale=scale, fractions=EST["fractions"],
-                                    n_random=EST["n_random"], seed=EST["seed"])
-            per_layer[b.name] = len(s)
-            n += len(s)
-        g = directional_samples(full_grad, [x], P, rng, scale=EST["radius"] * (float(P(x)) or 1.0),
-                                fractions=EST["fractions"], n_random=EST["n_random"], seed=EST["seed"])
-        n += len(g)
-        info.update({"samples_per_layer": per_layer, "samples_global": len(g), "samples_total": n,
-                     "gradient_evaluations": calls[0]})
+        _, per_layer, g = _sample_at(ad, blocks, P, x, batch, rng, **EST)
+        n = sum(len(s) for s in per_layer.values()) + len(g)
+        info.update({"samples_per_layer": {k: len(s) for k, s in per_layer.items()}, "samples_global": len(g),
+                     "samples_total": n, "gradient_evaluations": calls["full"],
+                     "block_gradient_evaluations": calls["block"]})
         return n
 
     return sampling, info
 
 
 def make_adapter_grad(setup: dict) -> Any:
-    """One gradient as the estimator computes it (_Adapter.value_and_grad: NumPy→torch, functional_call, →NumPy)."""
+    """One full gradient as the estimator computes it (_Adapter.value_and_grad: functional_call on tensor points)."""
     model = setup["model"]
     blocks = assign_geometry(model, "scion")
     ad = _Adapter(model, blocks, None, torch.float64)
@@ -227,6 +218,7 @@ def bench_model(setup: dict, mode: dict, log) -> dict[str, Any]:
             "samples_per_pass": n, "samples_per_layer": info["samples_per_layer"],
             "samples_global": info["samples_global"], "gradient_evaluations_per_pass": info["gradient_evaluations"],
             "time_per_sample_median_s": per_med,
+            "block_gradient_evaluations_per_pass": info["block_gradient_evaluations"],
             "grad_evals_per_sample": info["gradient_evaluations"] / n,
         }
         ratios.append(ratio_record(
@@ -235,7 +227,7 @@ def bench_model(setup: dict, mode: dict, log) -> dict[str, Any]:
     adapter_ratio = float(np.median(ag_call)) / fb_med
     ratios.append(ratio_record(
         f"{setup['name']}: estimator gradient (_Adapter.value_and_grad) / fwd+bwd", adapter_ratio, None, None,
-        "median per-call time of one estimator gradient (NumPy→torch, functional_call, →NumPy) / plain fwd+bwd",
+        "median per-call time of one full estimator gradient (functional_call on tensor points) / plain fwd+bwd",
         [a / f for a, f in zip(ag_call, fb_call)]))
     return {"model": setup["description"], "n_params": setup["n_params"], "blocks": info_svd["blocks"],
             "fwd_bwd_per_call_median_s": fb_med, "adapter_grad_per_call_median_s": float(np.median(ag_call)),
@@ -424,7 +416,7 @@ def print_report(doc: dict) -> None:
         print(f"  fwd+bwd float64: {1e3 * r['fwd_bwd_per_call_median_s']:.3f} ms; estimator gradient: "
               f"{1e3 * r['adapter_grad_per_call_median_s']:.3f} ms")
         for meth, pm in r["methods"].items():
-            print(f"  {meth:14s} {pm['samples_per_pass']} samples/pass, {pm['gradient_evaluations_per_pass']} grads/pass, "
+            print(f"  {meth:14s} {pm['samples_per_pass']} samples/pass, {pm['gradient_evaluations_per_pass']} full + {pm['block_gradient_evaluations_per_pass']} block grads/pass, "
                   f"{1e3 * pm['time_per_sample_median_s']:.3f} ms/sample")
         for rr in r["ratios"]:
             tgt = f"  (target ≤ {rr['target']}: {'PASS' if rr['pass'] else 'MISS'})" if rr["target"] else ""

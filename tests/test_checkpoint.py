@@ -95,6 +95,32 @@ def test_global_dual_is_sum_of_weighted_layer_duals(mlp):
     assert [b.radius for b in blocks] == [1.0, 0.5, 3.0, 3.0, 1.0, 0.5]
 
 
+def test_block_gradient_equals_that_block_of_the_full_gradient(mlp, batches):
+    """value_and_grad(..., wrt=l) returns ∇_l f exactly as the full gradient does; points stay tensors and do
+    not start tracking gradients."""
+    import torch
+
+    from verify.checkpoint import _Adapter, assign_geometry
+
+    blocks = assign_geometry(mlp)
+    ad = _Adapter(mlp, blocks, None, torch.float64)
+    x = ad.x0()
+    batch = ad._batch(batches[0])
+    f, g = ad.value_and_grad(x, batch)
+    assert all(isinstance(a, torch.Tensor) and a.dtype == torch.float64 for a in g)
+    for li in range(len(blocks)):
+        fl, (gl,) = ad.value_and_grad(x, batch, wrt=li)
+        assert fl == f
+        assert torch.allclose(gl, g[li], rtol=1e-13, atol=1e-15)
+    assert not any(a.requires_grad for a in x)
+    x32 = _Adapter(mlp, blocks, None, None).x0()  # the model's dtype: x0 must still be a copy
+    w = next(mlp.parameters())
+    before = w.detach().clone()
+    with torch.no_grad():
+        x32[0].add_(1.0)
+    assert torch.equal(w.detach(), before)
+
+
 def test_estimate_api_finite_and_written(mlp, batches, tmp_path):
     from verify.checkpoint import COLUMNS, estimate, summary_table
 

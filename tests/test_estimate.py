@@ -177,6 +177,105 @@ def test_directional_skips_points_outside_the_domain():
     assert s.meta["n_failed"] >= 1 and len(s) >= 1  # x = −1 fails; from 0.5 the step 0.5 + 1 works
 
 
+def _count_primal(monkeypatch):
+    """Count the norm evaluations verify.estimate makes through its _primal helper."""
+    import verify.estimate as E
+
+    calls = [0]
+    inner = E._primal
+
+    def counted(norm, x):
+        calls[0] += 1
+        return inner(norm, x)
+
+    monkeypatch.setattr(E, "_primal", counted)
+    return calls
+
+
+STEP_GEOMETRIES = [
+    pytest.param(N.Spectral(rms=True), lambda rng: rng.standard_normal((6, 4)), id="spectral-rms"),
+    pytest.param(N.Sign(), lambda rng: rng.standard_normal((5, 3)), id="sign"),
+    pytest.param(N.Nuclear(), lambda rng: rng.standard_normal((4, 4)), id="nuclear"),
+    pytest.param(
+        N.Product((N.Spectral(), N.Sign(), N.BiasRMS()), radii=(1.0, 0.5, 2.0)),
+        lambda rng: (rng.standard_normal((4, 3)), rng.standard_normal((2, 5)), rng.standard_normal(3)),
+        id="product",
+    ),
+]
+
+
+@pytest.mark.parametrize("norm,draw", STEP_GEOMETRIES)
+@pytest.mark.parametrize("rel_step", [1e-1, 1e-3, 1e-9])
+def test_step_length_shortcut_matches_the_norm_of_the_step(monkeypatch, norm, draw, rel_step):
+    """‖y − x‖ with y = x + r·h: the r·‖h‖ shortcut is within its bound of the evaluated norm; at tiny steps
+    (rounding of y comparable to the step) the guard refuses it and the norm is evaluated."""
+    import verify.estimate as E
+
+    rng = np.random.default_rng(7)
+    x = draw(rng)
+    h = E._random_direction(x, rng)
+    hn, parts = E._direction_norm(norm, h)
+    r = rel_step * float(norm(x)) / hn
+    y = E.tree_axpy(r, h, x)
+    exact = float(norm(E._sub(y, x)))
+    calls = _count_primal(monkeypatch)
+    got = E._step_length(norm, x, y, h, r, hn, parts)
+    budget = E.STEP_SHORTCUT * math.sqrt(np.finfo(np.float64).eps) / E.SIGNIFICANCE
+    assert abs(got - exact) <= 2 * budget * exact, (got, exact)
+    if rel_step == 1e-9:
+        assert calls[0] >= 1, "a step of 1e-9·‖x‖ must be evaluated, not taken as r·‖h‖"
+    if rel_step == 1e-1 and not isinstance(norm, N.Sign):
+        assert calls[0] == 0, "a step of 0.1·‖x‖ needs no norm evaluation"
+
+
+def test_step_length_guard_is_what_keeps_it_exact(monkeypatch):
+    """With a wrong equivalence constant (0: 'no rounding'), the shortcut is taken at a tiny step and misses the
+    true ‖y − x‖ by far more than its budget — the guard is not decorative."""
+    import verify.estimate as E
+
+    norm = N.Spectral()
+    rng = np.random.default_rng(3)
+    x = 1e3 * rng.standard_normal((5, 5))
+    h = E._random_direction(x, rng)
+    hn, _ = E._direction_norm(norm, h)
+    r = 1e-10 * float(norm(x)) / hn
+    y = E.tree_axpy(r, h, x)
+    exact = float(norm(E._sub(y, x)))
+    budget = E.STEP_SHORTCUT * math.sqrt(np.finfo(np.float64).eps) / E.SIGNIFICANCE
+    assert abs(E._step_length(norm, x, y, h, r, hn) - exact) <= 2 * budget * exact
+    monkeypatch.setattr(N.Spectral, "l2_equivalence", lambda self, x: 0.0)
+    assert abs(E._step_length(norm, x, y, h, r, hn) - exact) > 100 * budget * exact
+
+
+def test_directional_samples_stay_in_torch_and_match_numpy():
+    """Torch points and gradients are not copied to the host, and give the NumPy samples."""
+    torch = pytest.importorskip("torch")
+    rng_np = np.random.default_rng(5)
+    A_ = rng_np.standard_normal((5, 5))
+    H = A_ @ A_.T
+    norm = N.Product((N.Spectral(rms=True), N.Sign()), radii=(1.0, 2.0))
+    x_np = (rng_np.standard_normal((5, 4)), rng_np.standard_normal((3, 4)))
+    seen = []
+
+    def grad_np(p):  # f = ½⟨X, H X⟩ + ¼‖Y‖₄⁴ (Y = block 2)
+        return (H @ p[0], p[1] ** 3)
+
+    def grad_t(p):
+        seen.append(all(isinstance(a, torch.Tensor) for a in p))
+        Ht = torch.as_tensor(H)
+        return (Ht @ p[0], p[1] ** 3)
+
+    kw = dict(scale=0.5, fractions=(1.0, 0.1, 0.01), n_random=2)
+    s_np = directional_samples(grad_np, [x_np], norm, np.random.default_rng(0), **kw)
+    x_t = tuple(torch.as_tensor(a) for a in x_np)
+    s_t = directional_samples(grad_t, [x_t], norm, np.random.default_rng(0), **kw)
+    assert seen and all(seen), "grad must receive torch tensors"
+    assert len(s_t) == len(s_np) == 12
+    assert np.allclose(s_t.lhat, s_np.lhat, rtol=1e-12, atol=0)
+    assert np.allclose(s_t.grad_dual, s_np.grad_dual, rtol=1e-12, atol=0)
+    assert np.allclose(s_t.step, s_np.step, rtol=1e-12, atol=0)
+
+
 # --------------------------------------------------------------------------------------------- E4
 def test_power_iteration_l2_is_lambda_max():
     rng = np.random.default_rng(3)

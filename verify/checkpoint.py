@@ -247,7 +247,8 @@ def load_checkpoint(model: Any, path: str | Path) -> Any:
 
 # --------------------------------------------------------------------------------------------- adapter
 class _Adapter:
-    """Points = tuples of float64 NumPy arrays (the selected blocks); gradients via torch.func.functional_call."""
+    """Points = tuples of tensors (the selected blocks) on the model's device in the computation dtype;
+    gradients via ``torch.func.functional_call``, returned as tensors on the same device (no host copies)."""
 
     def __init__(self, model: Any, blocks: Sequence[LayerGeometry], loss: Callable | None, dtype: Any) -> None:
         import torch
@@ -264,7 +265,8 @@ class _Adapter:
         self.loss = loss if loss is not None else torch.nn.functional.cross_entropy
 
     def x0(self) -> tuple:
-        return tuple(self.fixed[n].detach().cpu().double().numpy() for n in self.names)
+        # a copy: ``.to`` returns the parameter itself when the dtype already matches
+        return tuple(self.fixed[n].clone() for n in self.names)
 
     def _batch(self, batch: Any) -> tuple:
         t = self.torch
@@ -277,20 +279,63 @@ class _Adapter:
         yb = yb.to(self.device, self.dtype) if yb.is_floating_point() else yb.to(self.device)
         return xb, yb
 
-    def value_and_grad(self, point: tuple, batch: tuple) -> tuple[float, tuple]:
+    def value_and_grad(self, point: Sequence, batch: tuple, wrt: int | None = None) -> tuple[float, tuple]:
+        """(f(point), ∇f(point)); with ``wrt = l`` only the gradient of block l is computed (returned as a
+        1-tuple): autograd then skips every weight gradient, and the backward pass below block l."""
         from torch.func import functional_call
 
         t = self.torch
-        leaves = [t.as_tensor(a, dtype=self.dtype, device=self.device).requires_grad_(True) for a in point]
+        # detach: the point's own tensors must not start tracking gradients
+        leaves = [t.as_tensor(a, dtype=self.dtype, device=self.device).detach() for a in point]
+        idx = range(len(leaves)) if wrt is None else (wrt,)
+        for i in idx:
+            leaves[i].requires_grad_(True)
         params = dict(self.fixed)
         params.update(zip(self.names, leaves))
         xb, yb = batch
         out = functional_call(self.model, params, (xb,))
         val = self.loss(out, yb)
-        grads = t.autograd.grad(val, leaves, allow_unused=True)
-        return float(val.detach()), tuple(
-            np.zeros(a.shape) if g is None else g.detach().cpu().double().numpy() for g, a in zip(grads, point)
-        )
+        wanted = [leaves[i] for i in idx]
+        grads = t.autograd.grad(val, wanted, allow_unused=True)
+        return float(val.detach()), tuple(t.zeros_like(a) if g is None else g.detach() for g, a in zip(grads, wanted))
+
+
+def _sample_at(
+    ad: _Adapter,
+    blocks: Sequence[LayerGeometry],
+    P: Product,
+    x: tuple,
+    batch: tuple,
+    rng: np.random.Generator,
+    *,
+    radius: float,
+    fractions: Sequence[float],
+    n_random: int,
+    seed: int,
+    tick: Callable[[str], None] | None = None,
+) -> tuple[tuple, dict, Samples]:
+    """The samples at one base point x (same batch throughout): ∇f(x), the per-layer directional samples (block
+    l moves, only ∇_l f is computed) and the global ones in the product geometry."""
+
+    def full_grad(p: tuple) -> tuple:
+        return ad.value_and_grad(p, batch)[1]
+
+    gx = full_grad(x)
+    per_layer = {}
+    for li, b in enumerate(blocks):
+        def layer_grad(a: Any, li: int = li) -> Any:
+            return ad.value_and_grad(x[:li] + (a,) + x[li + 1:], batch, wrt=li)[1][0]
+
+        scale = float(b.norm(x[li])) * radius or radius
+        per_layer[b.name] = directional_samples(
+            layer_grad, [x[li]], b.norm, rng, scale=scale, fractions=fractions, n_random=n_random, seed=seed)
+        if tick is not None:
+            tick(b.name)
+    glob = directional_samples(full_grad, [x], P, rng, scale=radius * (float(P(x)) or 1.0), fractions=fractions,
+                               n_random=n_random, seed=seed)
+    if tick is not None:
+        tick("global")
+    return gx, per_layer, glob
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -477,8 +522,8 @@ def estimate(
         # base points: x and x ± t·lmo_P(∇f(x)) on a geometric grid up to radius·‖x‖
         _, g0 = ad.value_and_grad(x0, bl[0])
         xnorm = float(P(x0)) or 1.0
-        s0 = tuple(np.asarray(a) for a in P.lmo(g0, 1.0))
-        ts = np.geomspace(0.05, 1.0, max(int(samples) - 1, 1)) * radius * xnorm
+        s0 = P.lmo(g0, 1.0)
+        ts = [float(t) for t in np.geomspace(0.05, 1.0, max(int(samples) - 1, 1)) * radius * xnorm]
         points = [x0] + [
             tuple(xa + ((-1) ** i) * t * sa for xa, sa in zip(x0, s0)) for i, t in enumerate(ts[: int(samples) - 1])
         ]
@@ -486,26 +531,12 @@ def estimate(
         glob: list = []
         base_grads: list = []
         for i, x in enumerate(points):
-            batch = bl[i % len(bl)]
-
-            def full_grad(p: tuple, batch: tuple = batch) -> tuple:
-                return ad.value_and_grad(p, batch)[1]
-
-            base_grads.append(full_grad(x))
-            for li, b in enumerate(blocks):
-                def layer_grad(a: np.ndarray, li: int = li, x: tuple = x) -> np.ndarray:
-                    p = x[:li] + (a,) + x[li + 1:]
-                    return full_grad(p)[li]
-
-                scale = float(b.norm(x[li])) * radius or radius
-                per_layer[b.name].append(directional_samples(
-                    layer_grad, [x[li]], b.norm, rng, scale=scale, fractions=fractions, n_random=n_random,
-                    seed=seed))
-                tick(b.name)
-            glob.append(directional_samples(
-                full_grad, [x], P, rng, scale=radius * (float(P(x)) or 1.0), fractions=fractions,
-                n_random=n_random, seed=seed))
-            tick("global")
+            gx, layer_samples, gs = _sample_at(ad, blocks, P, x, bl[i % len(bl)], rng, radius=radius,
+                                               fractions=fractions, n_random=n_random, seed=seed, tick=tick)
+            base_grads.append(gx)
+            for name, smp in layer_samples.items():
+                per_layer[name].append(smp)
+            glob.append(gs)
         # GGNC steps in the product geometry (clip threshold ρ = ‖∇f(x)‖_*, step length radius·‖x‖/10)
         rho = float(P.dual(g0)) or 1.0
         gamma = 0.1 * radius * xnorm / rho
@@ -515,7 +546,7 @@ def estimate(
             gx = ad.value_and_grad(x, batch)[1]
             dn, s = P.dual_lmo(gx, 1.0)
             eta = min(float(dn), rho)
-            xn = tuple(xa + gamma * eta * np.asarray(sa) for xa, sa in zip(x, s))
+            xn = tuple(xa + gamma * eta * sa for xa, sa in zip(x, s))
             gy = ad.value_and_grad(xn, batch)[1]  # same batch at both points
             d = float(P(tuple(b - a for a, b in zip(x, xn))))
             if d > 0:

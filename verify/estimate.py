@@ -5,7 +5,8 @@ Every sampler returns a frozen :class:`Samples` record: ``grad_dual[i]`` is the 
 ``step[i]`` is the distance ‖x − y‖ of the pair the estimate came from (0 for infinitesimal, Hessian-type
 estimates), so a fit can keep only pairs admissible for Assumption 4.2 (‖x − y‖ ≤ 1/L1).
 
-Samplers (all computations on the host in NumPy float64):
+Samplers (computations on the host in NumPy float64, except :func:`directional_samples`, which works in the
+namespace, dtype and device of the points and gradients it is given — torch tensors stay on their device):
 
 * :func:`secant_samples` (E1, Gluon): consecutive-iterate secants ‖∇f(x_{k+1}) − ∇f(x_k)‖_*/‖x_{k+1} − x_k‖
   from a :class:`~ggnc_theory.runner.Trajectory` run with ``keep_iterates=True`` or from recorded arrays. The
@@ -31,8 +32,9 @@ Samplers (all computations on the host in NumPy float64):
 
 **Significance filter.** A difference of two gradients carries rounding error of order
 eps·(‖∇f(x)‖_* + ‖∇f(y)‖_*). Finite-difference pairs whose numerator is below
-``SIGNIFICANCE``·sqrt(eps)·that sum are dropped (counted in ``meta["n_insignificant"]``), so every kept L̂ is
-accurate to ≲ 1e-10 relatively and the project tolerance rule applies to comparisons made with it.
+``SIGNIFICANCE``·sqrt(eps)·that sum are dropped (counted in ``meta["n_insignificant"]``; eps of the gradients'
+dtype; :func:`directional_samples` uses the upper bound ‖∇f(x)‖_* + numerator for ‖∇f(y)‖_*), so every kept
+L̂ is accurate to ≲ 1e-10 relatively and the project tolerance rule applies to comparisons made with it.
 """
 
 from __future__ import annotations
@@ -45,12 +47,13 @@ from typing import Any
 
 import numpy as np
 
-from ggnc_theory._backend import tree_all_finite, tree_axpy, tree_inner, tree_map, tree_scale
-from ggnc_theory.norms import Norm
+from ggnc_theory._backend import like, namespace, tree_all_finite, tree_axpy, tree_inner, tree_map, tree_scale
+from ggnc_theory.norms import L2, Norm, Product
 from ggnc_theory.tolerances import eps
 
 __all__ = [
     "SIGNIFICANCE",
+    "STEP_SHORTCUT",
     "Samples",
     "PowerResult",
     "concat_samples",
@@ -67,6 +70,11 @@ __all__ = [
 #: and are dropped: at 100·sqrt(eps) the relative rounding error of a kept L̂ is ≤ eps/(100·sqrt(eps))
 #: ≈ 1.5e-10, far inside the tolerance rule's sqrt(eps) (the threshold problems.certify uses for its ratio).
 SIGNIFICANCE = 100.0
+
+#: :func:`directional_samples` takes ‖y − x‖ = r·‖h‖ (no norm evaluation — an SVD in spectral geometries) when
+#: the rounding of y = x + r·h provably moves ‖y − x‖ by less than this fraction of the significance level
+#: sqrt(eps)/SIGNIFICANCE; otherwise it evaluates ‖y − x‖.
+STEP_SHORTCUT = 0.1
 
 Point = Any  # an array or a tuple of arrays (block / product geometry)
 
@@ -165,6 +173,19 @@ def _host(x: Any) -> Any:
     return np.asarray(x, dtype=np.float64)
 
 
+def _native(x: Any) -> Any:
+    """Like :func:`_host`, but torch tensors stay where they are (detached): no device→host copy."""
+    if _is_block(x):
+        return tuple(_native(a) for a in x)
+    if hasattr(x, "detach"):
+        return x.detach()
+    return np.asarray(x, dtype=np.float64)
+
+
+def _dtype(x: Any) -> Any:
+    return (x[0] if _is_block(x) else x).dtype
+
+
 def _sub(a: Any, b: Any) -> Any:
     return tree_axpy(-1.0, b, a)
 
@@ -194,17 +215,57 @@ def _primal(norm: Norm, x: Any) -> float:
         return math.inf
 
 
-def _safe_grad(grad: Callable, x: Any) -> Any | None:
-    """∇f(x) on the host, or None if x is outside the domain / the evaluation overflows."""
+def _safe_grad(grad: Callable, x: Any, *, host: bool = True) -> Any | None:
+    """∇f(x) (on the host, or where ``grad`` put it if ``host=False``), or None if x is outside the domain /
+    the evaluation overflows."""
     try:
-        g = _host(grad(x))
+        g = _host(grad(x)) if host else _native(grad(x))
     except (ValueError, FloatingPointError, OverflowError, ArithmeticError):
         return None
     return g if tree_all_finite(g) else None
 
 
-def _significant(num: float, gx: float, gy: float) -> bool:
-    return num >= SIGNIFICANCE * math.sqrt(eps("float64")) * (gx + gy)
+_L2 = L2()
+
+
+def _tree_l2(x: Any) -> float:
+    """Euclidean norm over all entries of all blocks (overflow/underflow-safe per block)."""
+    parts = [float(_L2(namespace(a).reshape(a, (-1,)))) for a in (x if _is_block(x) else (x,))]
+    return math.hypot(*parts)
+
+
+def _direction_norm(norm: Norm, h: Any) -> tuple[float, tuple | None]:
+    """‖h‖, and for a :class:`~ggnc_theory.norms.Product` also the block norms ‖h_l‖_l (the same evaluations:
+    ‖h‖ = max_l ‖h_l‖_l/r_l), so that :func:`_step_length` can work block by block."""
+    if isinstance(norm, Product):
+        parts = tuple(_primal(b, hl) for b, hl in zip(norm.blocks, h))
+        return max(p / r for p, r in zip(parts, norm.radii)), parts
+    return _primal(norm, h), None
+
+
+def _step_length(norm: Norm, x: Any, y: Any, h: Any, r: float, hn: float, parts: tuple | None = None) -> float:
+    """‖y − x‖ for y = fl(x + r·h), given hn = ‖h‖ (and the block norms ``parts`` for a Product).
+
+    With c = norm.l2_equivalence (ζ_*: ‖v‖ ≤ c·‖v‖₂): |‖y − x‖ − r·‖h‖| ≤ ‖y − x − r·h‖ ≤ c·‖y − x − r·h‖₂,
+    and the residual y − x − r·h is computed here up to a few ulps of r·h (the last term of the bound). When the
+    bound is below STEP_SHORTCUT·sqrt(eps)/SIGNIFICANCE·r·‖h‖, r·‖h‖ is used without evaluating the norm (an
+    SVD in spectral geometries). A Product is handled per block: ‖y − x‖ = max_l ‖y_l − x_l‖_l/r_l."""
+    if parts is not None:
+        return max(_step_length(b, xl, yl, hl, r, pl) / rl
+                   for b, xl, yl, hl, pl, rl in zip(norm.blocks, x, y, h, parts, norm.radii))
+    d = _sub(y, x)
+    c = norm.l2_equivalence(x)
+    if c is not None and math.isfinite(c) and math.isfinite(hn):
+        u = eps(_dtype(d))
+        rh = tree_scale(r, h)
+        bound = c * (_tree_l2(_sub(d, rh)) + 4.0 * u * _tree_l2(rh))
+        if bound <= STEP_SHORTCUT * math.sqrt(u) / SIGNIFICANCE * r * hn:
+            return r * hn
+    return _primal(norm, d)
+
+
+def _significant(num: float, gx: float, gy: float, dtype: Any = "float64") -> bool:
+    return num >= SIGNIFICANCE * math.sqrt(eps(dtype)) * (gx + gy)
 
 
 # --------------------------------------------------------------------------------------------- E1 secants
@@ -309,20 +370,21 @@ def interpolated_secant_samples(
 
 
 # --------------------------------------------------------------------------------------------- E5
-def _random_extreme(x: Any, norm: Norm, rng: np.random.Generator) -> Any:
-    """A random direction toward an extreme point: sign vectors
-    (vectors), rank-1 u vᵀ (matrices), unit norm."""
+def _random_direction(x: Any, rng: np.random.Generator) -> Any:
+    """A random direction toward an extreme point, not normalised: a sign vector (vectors) or a rank-1
+    u vᵀ (matrices), drawn on the host from ``rng`` and placed in the namespace/device/dtype of ``x``."""
 
-    def leaf(a: np.ndarray) -> np.ndarray:
-        if a.ndim == 2:
-            u = rng.standard_normal(a.shape[0])
-            v = rng.standard_normal(a.shape[1])
-            return np.outer(u, v)
-        return np.where(rng.random(a.shape) < 0.5, -1.0, 1.0)
+    def leaf(a: Any) -> Any:
+        shape = tuple(a.shape)
+        if len(shape) == 2:
+            u = rng.standard_normal(shape[0])
+            v = rng.standard_normal(shape[1])
+            h = np.outer(u, v)
+        else:
+            h = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+        return h if isinstance(a, np.ndarray) else like(h, a)
 
-    h = tree_map(leaf, x)
-    n = _primal(norm, h)
-    return tree_scale(1.0 / n, h) if n > 0 else h
+    return tree_map(leaf, x)
 
 
 def directional_samples(
@@ -342,8 +404,9 @@ def directional_samples(
 
     For each base point x and unit direction h (±lmo(∇f(x)) and ``n_random`` random extreme directions), and
     each step length r = ``fractions``·R with R = ``radius`` (use ≤ 1/L1) or ``scale`` when no radius is
-    given: L̂ = ‖∇f(x + r h) − ∇f(x)‖_*/‖r h‖ with regressor ‖∇f(x)‖_*. Points where f is not defined or
-    overflows are skipped (counted in ``meta["n_failed"]``).
+    given: L̂ = ‖∇f(y) − ∇f(x)‖_*/‖y − x‖ (y = x + r h as computed) with regressor ‖∇f(x)‖_*. Points where f
+    is not defined or overflows are skipped (counted in ``meta["n_failed"]``). Runs in the namespace, dtype
+    and device of the points and of ``grad``'s output (torch tensors are not copied to the host).
 
     Args:
         points: a list of points or a stacked batch.
@@ -357,11 +420,11 @@ def directional_samples(
     fr = [float(f) for f in fractions]
     if not fr or any(not (0 < f <= 1) for f in fr):
         raise ValueError("fractions must lie in (0, 1]")
-    pts = [_host(p) for p in points] if isinstance(points, list) else _items(points)
+    pts = [_native(p) for p in points] if isinstance(points, list) else _items(points)
     out_g, out_l, out_s = [], [], []
     failed = insignificant = 0
     for x in pts:
-        gx = _safe_grad(grad, x)
+        gx = _safe_grad(grad, x, host=False)
         if gx is None:
             failed += 1
             continue
@@ -369,28 +432,32 @@ def directional_samples(
         if not math.isfinite(gxn):
             failed += 1
             continue
-        dirs = []
+        dirs = []  # (h, ‖h‖, block norms): each direction's norm is computed once, not per step length
         if lmo_directions and gxn > 0:
-            s = _host(norm.lmo(gx, 1.0))
-            dirs += [s, tree_scale(-1.0, s)]
-        dirs += [_random_extreme(x, norm, rng) for _ in range(int(n_random))]
-        for h in dirs:
-            hn = _primal(norm, h)
-            if not hn > 0:
+            s = _native(norm.lmo(gx, 1.0))
+            sn = _direction_norm(norm, s)
+            dirs += [(s, *sn), (tree_scale(-1.0, s), *sn)]  # negation is exact: ‖−s‖ = ‖s‖ bit for bit
+        for _ in range(int(n_random)):
+            h = _random_direction(x, rng)
+            dirs.append((h, *_direction_norm(norm, h)))
+        for h, hn, parts in dirs:
+            if not (hn > 0 and math.isfinite(hn)):
                 continue
             for f in fr:
                 r = f * R / hn
                 y = tree_axpy(r, h, x)
-                gy = _safe_grad(grad, y)
+                gy = _safe_grad(grad, y, host=False)
                 if gy is None:
                     failed += 1
                     continue
-                num, gyn = _dual(norm, _sub(gy, gx)), _dual(norm, gy)
-                dist = _primal(norm, _sub(y, x))
-                if not (math.isfinite(num) and math.isfinite(gyn) and 0 < dist < math.inf):
+                num = _dual(norm, _sub(gy, gx))
+                dist = _step_length(norm, x, y, h, r, hn, parts)
+                if not (math.isfinite(num) and 0 < dist < math.inf):
                     failed += 1
                     continue
-                if not _significant(num, gxn, gyn):
+                # Significance needs ‖∇f(y)‖_*; the triangle inequality gives ‖∇f(y)‖_* ≤ ‖∇f(x)‖_* + num, which
+                # only ever drops more pairs and saves a dual norm (an SVD in spectral geometries) per sample.
+                if not _significant(num, gxn, gxn + num, _dtype(gx)):
                     insignificant += 1
                     continue
                 out_g.append(gxn)
@@ -444,7 +511,7 @@ def power_iteration(
         raise ValueError("rng must be a numpy.random.Generator")
     x = _host(x)
     starts = [] if init is None else [_host(init)]
-    starts += [_random_extreme(x, norm, rng) for _ in range(max(int(restarts), 1))]
+    starts += [_random_direction(x, rng) for _ in range(max(int(restarts), 1))]
     best, best_h, hist = -math.inf, None, []
     for h in starts:
         n = _primal(norm, h)
