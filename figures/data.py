@@ -182,18 +182,6 @@ def rates(small: bool = False, seed: int = 0) -> FigureData:
 
 
 # ------------------------------------------------------------------------------------------ figure 2
-class _Quadratic1D:
-    """f(x) = (L0/2)x² on ℝ (the separation instance of SPEC §3.4; same as paper_checks' Quadratic1D)."""
-
-    def __init__(self, L0: float, x_start: float):
-        from paper_checks._registry import Quadratic1D
-
-        self._q = Quadratic1D(L0=L0, x_start=x_start)
-
-    def __getattr__(self, item):
-        return getattr(self._q, item)
-
-
 def _spans(mask: np.ndarray, k: np.ndarray) -> list[tuple[float, float]]:
     """Contiguous runs of True in ``mask`` as (k_start − ½, k_end + ½) intervals."""
     spans, start = [], None
@@ -258,7 +246,7 @@ def separation(small: bool = False, seed: int = 0) -> FigureData:
         (``paper_checks.thm_4_3`` setting 2), same γ, ρ for the three methods.
     """
     L0, gamma, rho = 2.0, 0.25, 1.0
-    q = _Quadratic1D(L0=L0, x_start=41 * gamma * rho / 2.0)
+    q = problems.Quadratic1D(L0=L0, x_start=41 * gamma * rho / 2.0)
     panel_a = _separation_panel(
         q, gamma, rho, 30 if small else 60, r"(a) $f=\frac{L_0}{2}x^2$, $x^1 = 41\gamma\rho/2$",
         L0 * gamma * rho / 2.0, r"uCG floor $L_0\gamma\rho/2$ (exact)",

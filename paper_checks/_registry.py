@@ -39,7 +39,6 @@ __all__ = [
     "CLAIMS",
     "Claim",
     "Row",
-    "Quadratic1D",
     "available",
     "compare",
     "constant_along",
@@ -337,47 +336,6 @@ def constant_along(
     )
 
 
-@dataclass(frozen=True)
-class Quadratic1D:
-    r"""f(x) = (L0/2)·x² on ℝ (ℓ2 geometry): (L0, L1) = (L0, 0), L = L0, f⋆ = 0.
-
-    The instance of the fixed-stepsize separation (SPEC §3.4) and of the n = 1 counterexample to the printed
-    first term of Thm 4.3 (theorems ``thm-4.3`` note). Follows :class:`ggnc_theory.runner.ProblemLike`.
-    """
-
-    L0: float = 1.0
-    x_start: float = 1.0
-    name: str = "quadratic_1d"
-
-    @property
-    def norm(self) -> Norm:
-        from ggnc_theory.norms import L2
-
-        return L2()
-
-    @property
-    def x0(self) -> np.ndarray:
-        return np.array([self.x_start], dtype=np.float64)
-
-    @property
-    def L1(self) -> float:
-        return 0.0
-
-    @property
-    def L(self) -> float:
-        return self.L0
-
-    @property
-    def f_star(self) -> float:
-        return 0.0
-
-    def f(self, x):
-        return 0.5 * self.L0 * float(np.sum(np.asarray(x) ** 2))
-
-    def grad(self, x):
-        return self.L0 * np.asarray(x, dtype=np.float64)
-
-
 def describe_problem(p: Any) -> str:
     """Short problem label for the report."""
     return str(getattr(p, "name", p))
@@ -396,48 +354,6 @@ def fmt_setting(**kw: Any) -> str:
 
 # ============================================================================ deterministic-claim helpers
 # (thm-4.7, limits, trust-region, poster-sd, unification, weight-decay, model-truncation)
-@dataclass(frozen=True)
-class ShiftedQuadratic:
-    r"""f(x) = (L/2)·‖x − c‖₂² on ℝ^d (ℓ2 geometry): L-smooth with exact curvature L in every direction,
-    f⋆ = 0 at c. The Thm 4.7 witness: x¹ on the boundary of βD and c ∈ βD close to it. Follows
-    :class:`ggnc_theory.runner.ProblemLike`.
-    """
-
-    L: float = 1.0
-    center: tuple[float, ...] = (0.0,)
-    x_start: tuple[float, ...] = (1.0,)
-    name: str = "shifted_quadratic"
-
-    @property
-    def norm(self) -> Norm:
-        from ggnc_theory.norms import L2
-
-        return L2()
-
-    @property
-    def x0(self) -> np.ndarray:
-        return np.array(self.x_start, dtype=np.float64)
-
-    @property
-    def L0(self) -> float:
-        return self.L
-
-    @property
-    def L1(self) -> float:
-        return 0.0
-
-    @property
-    def f_star(self) -> float:
-        return 0.0
-
-    def f(self, x):
-        r = np.asarray(x, dtype=np.float64) - np.asarray(self.center)
-        return 0.5 * self.L * float(np.sum(r * r))
-
-    def grad(self, x):
-        return self.L * (np.asarray(x, dtype=np.float64) - np.asarray(self.center))
-
-
 def agree(
     claim: str,
     pairs: Sequence[tuple[Any, Any]],

@@ -14,7 +14,9 @@ from ggnc_theory import algorithms as A
 from ggnc_theory import run as run_algorithm
 from verify import check_descent, check_rate
 
-from ._registry import ShiftedQuadratic, fmt_setting, register, row
+from problems import ShiftedQuadratic
+
+from ._registry import fmt_setting, register, row
 
 CLAIM = "poster-sd"
 

@@ -16,7 +16,9 @@ from ggnc_theory import algorithms as A
 from ggnc_theory import run as run_algorithm
 from verify import check_rate
 
-from ._registry import Quadratic1D, compare, constant_along, fmt_setting, register, row
+from problems import Quadratic1D
+
+from ._registry import compare, constant_along, fmt_setting, register, row
 
 CLAIM = "separation"
 L0, GAMMA, RHO = 2.0, 0.25, 1.0  # γ = 1/(2L0) ≤ 1/L0

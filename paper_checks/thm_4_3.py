@@ -16,7 +16,9 @@ from ggnc_theory import algorithms as A
 from ggnc_theory import run as run_algorithm
 from verify import check_descent, check_rate
 
-from ._registry import Quadratic1D, fmt_setting, register, row
+from problems import Quadratic1D
+
+from ._registry import fmt_setting, register, row
 
 CLAIM = "thm-4.3"
 

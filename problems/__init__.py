@@ -16,6 +16,9 @@ Families (``problems.available()``):
 * ``quartic`` and ``matrix_factorization`` (V fixed) in the spectral geometry;
 * negative controls ``neg_log``, ``exp_square``, ``matrix_factorization_uv`` (not (L0,L1)-smooth).
 
+Not registered (plain records, L1 = 0): :class:`Quadratic1D` and :class:`ShiftedQuadratic`, the hand-checkable
+instances of the separation, Thm 4.3 and Thm 4.7 checks (:mod:`problems.quadratic`).
+
 Example:
     >>> import numpy as np, problems
     >>> p = problems.get("lp_norm", p=4, d=20, geometry="linf", L1=1.0)
@@ -27,9 +30,10 @@ Example:
 
 __distribution__ = "ggnc-theory"
 
-from . import certify, controls, matrix, scalar, vector
+from . import certify, controls, matrix, quadratic, scalar, vector
 from ._base import FORMS, HYPOTHESES, DomainError, Kernel, Problem
 from .certify import Certificate
+from .quadratic import Quadratic1D, ShiftedQuadratic
 from .registry import FAMILIES, Family, available, describe, get, table, table_rows
 
 __all__ = [
@@ -42,6 +46,8 @@ __all__ = [
     "FAMILIES",
     "Family",
     "Certificate",
+    "Quadratic1D",
+    "ShiftedQuadratic",
     "available",
     "get",
     "describe",
@@ -50,6 +56,7 @@ __all__ = [
     "certify",
     "controls",
     "matrix",
+    "quadratic",
     "scalar",
     "vector",
 ]

@@ -160,7 +160,7 @@ def test_wrong_constant_makes_thm_4_5_fail():
 
 
 def test_constant_along_and_compare_use_the_pass_rule():
-    t = run(A.ucg(R.Quadratic1D(2.0, 0.125).norm, 0.25, 1.0), R.Quadratic1D(2.0, 0.125), 6)
+    t = run(A.ucg(problems.Quadratic1D(2.0, 0.125).norm, 0.25, 1.0), problems.Quadratic1D(2.0, 0.125), 6)
     assert R.constant_along("c", t.grad_dual_norm, 0.25).holds
     assert not R.constant_along("c", t.grad_dual_norm, 0.26).holds
     assert R.compare("c", 1.0, 1.0).holds and not R.compare("c", 1.1, 1.0).holds

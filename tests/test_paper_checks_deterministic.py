@@ -43,7 +43,7 @@ def rows(m):
 
 
 def _witness():
-    return R.ShiftedQuadratic(L=1.0, center=(-0.9,), x_start=(-1.0,), name="w")
+    return problems.ShiftedQuadratic(L=1.0, center=(-0.9,), x_start=(-1.0,), name="w")
 
 
 def test_registered_with_sources(m):
@@ -156,7 +156,7 @@ def test_poster_sd_rows(rows):
 
 
 def test_poster_sd_with_a_wrong_L_fails(m):
-    q = R.ShiftedQuadratic(L=2.0, center=(0.5,), x_start=(-1.0,), name="q")
+    q = problems.ShiftedQuadratic(L=2.0, center=(0.5,), x_start=(-1.0,), name="q")
     (r,) = m.sd_rate.rows_for(q, 5, constants={"L": 2.0 / 3.0})  # γ = 3/L_true: overshoots, f grows
     assert r.verdict == FAIL
 
