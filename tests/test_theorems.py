@@ -466,6 +466,19 @@ def test_norm_constants_bound_and_are_attained(norm, shape):
     assert max(r_dual) >= k["zeta"] * (1 - 1e-9) and max(r_two) >= k["zeta_star"] * (1 - 1e-9)
 
 
+@pytest.mark.parametrize(
+    "norm, shape",
+    [(norms.L2(), (6,)), (norms.Linf(), (6,)), (norms.L1(), (6,)), (norms.Lp(p=3.0), (6,)),
+     (norms.Lp(p=1.5), (6,)), (norms.Spectral(), (3, 5)), (norms.Spectral(rms=True), (5, 3)),
+     (norms.Nuclear(), (3, 5)), (norms.Frobenius(), (3, 5)), (norms.Sign(), (3, 5)),
+     (norms.Sign(normalized=False), (3, 5))],
+)
+def test_zeta_star_is_the_primal_l2_equivalence(norm, shape):
+    """Two derivations of ζ_*: norm_constants' max ‖g‖₂/‖g‖_* (dual side) equals the norm's own
+    l2_equivalence = max ‖x‖/‖x‖₂ (primal side) — the same number by duality."""
+    assert _close(T.norm_constants(norm, shape)["zeta_star"], norm.l2_equivalence(np.zeros(shape)))
+
+
 def test_norm_constants_reject_unsupported_norms():
     with pytest.raises(ValueError, match="ColNorm"):
         T.norm_constants(norms.ColNorm(), (3, 4))
