@@ -433,7 +433,7 @@ def _s3cg_stationary(c, p) -> float:
     """Fixed point of corrected Lemma B.3: 2ασ² + 16ζ_*²L²β²γ²ρ²/α²."""
     a = _pos(p["alpha"], "alpha", "lemma-b.4-corrected")
     g, r = _gr(p, "lemma-b.4-corrected")
-    zs, L, beta = c["zeta_star"], c["L"], p["beta"]
+    zs, L, beta = c["zeta_star"], c["L"], _pos(p["beta"], "beta", "lemma-b.4-corrected")
     return 2.0 * a * c["sigma2"] + 16.0 * (zs * L * beta * g * r) ** 2 / (a * a)
 
 

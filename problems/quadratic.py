@@ -2,7 +2,8 @@ r"""Two small analytic quadratics in the ℓ2 geometry, used where a claim needs
 
 * :class:`Quadratic1D` — f(x) = (L0/2)·x² on ℝ: the fixed-stepsize separation (SPEC §3.4) and the n = 1
   counterexample to the printed first term of Thm 4.3.
-* :class:`ShiftedQuadratic` — f(x) = (L/2)·‖x − c‖₂²: the Thm 4.7 witness and the poster's SD rate.
+* :class:`ShiftedQuadratic` — f(x) = (L/2)·‖x − c‖₂², optionally with the additive Gaussian oracle of
+  variance σ²: the Thm 4.7 witness, the poster's SD rate and the drift witness of Lemma B.3 (erratum 6).
 
 Both follow :class:`ggnc_theory.runner.ProblemLike` with (L0, L1) = (L, 0). They are not registered families
 (``problems.get``): with L1 = 0 and a constant curvature there is nothing for the certification sampler or the
@@ -11,6 +12,7 @@ estimators to find, so they are plain records.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,13 +65,15 @@ class Quadratic1D:
 class ShiftedQuadratic:
     r"""f(x) = (L/2)·‖x − c‖₂² on ℝ^d (ℓ2 geometry): L-smooth with exact curvature L in every direction,
     f⋆ = 0 at c. The Thm 4.7 witness: x¹ on the boundary of βD and c ∈ βD close to it. Follows
-    :class:`ggnc_theory.runner.ProblemLike`.
+    :class:`ggnc_theory.runner.ProblemLike`; ``stochastic_grad`` is ∇f(x) + ξ with ξ ~ N(0, (σ²/d)·I), so
+    E‖ξ‖₂² = σ² exactly (Assumption 4.8 with equality).
     """
 
     L: float = 1.0
     center: tuple[float, ...] = (0.0,)
     x_start: tuple[float, ...] = (1.0,)
     name: str = "shifted_quadratic"
+    sigma2: float = 0.0
 
     @property
     def norm(self) -> Norm:
@@ -78,6 +82,10 @@ class ShiftedQuadratic:
     @property
     def x0(self) -> np.ndarray:
         return np.array(self.x_start, dtype=np.float64)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self.center),)
 
     @property
     def L0(self) -> float:
@@ -97,3 +105,7 @@ class ShiftedQuadratic:
 
     def grad(self, x):
         return self.L * (np.asarray(x, dtype=np.float64) - np.asarray(self.center))
+
+    def stochastic_grad(self, x, rng: np.random.Generator):
+        g = self.grad(x)
+        return g + math.sqrt(self.sigma2 / g.size) * rng.standard_normal(g.shape)
