@@ -27,15 +27,16 @@ Registered claims (``available()``, in report order):
   bootstrap CI against n^{−1/4};
 * ``thm-4.11``, ``thm-b.5`` (theorem) — stochastic S3CG Variants 1 and 2, printed vs the proof's form (32), slope;
 * ``lemma-b.1`` (lemma) — the momentum error recursion over seeds, one-sided t-bounds;
-* ``lemma-b.2`` (lemma) — the uniform bound B against the initial error E‖λ¹‖² (erratum 5).
+* ``lemma-b.2`` (lemma) — the uniform bound B against the initial error E‖λ¹‖² (erratum 5);
+* ``lemma-b.3`` (lemma) — the S3CG momentum error recursion over seeds, printed L²β vs the proof's L²β²
+  (erratum 6; a drift-dominated witness with β = 16 violates the printed form);
+* ``lemma-b.4`` (lemma) — the uniform bound Λ_n² against the initial error E‖λ¹‖² (erratum 5).
 
 Example:
     >>> import paper_checks
     >>> rows = paper_checks.get("separation").run(quick=True, seed=0)
     >>> sorted({r.verdict for r in rows})
     ['PASS']
-
-Not yet covered: Lemmas B.3 and B.4 as separate rows (their bounds are in :mod:`ggnc_theory.theorems`).
 """
 
 __distribution__ = "ggnc-theory"
@@ -56,6 +57,7 @@ from . import (  # noqa: F401
     model_truncation,
     stochastic,
     lemma_b1,
+    lemma_b3,
 )
 from ._registry import (
     CLAIMS,
