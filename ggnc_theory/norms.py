@@ -12,6 +12,10 @@ Every geometry is an immutable object with four operations (SPEC §1.1, paper Ta
 ``norm.dual_lmo(g, radius)`` returns ``(dual(g), lmo(g, radius))`` from one factorisation (one SVD for the
 spectral geometries); the algorithms use it.
 
+``norm.batch(X)``, ``norm.batch_dual(G)`` and ``norm.batch_lmo(G, radius)`` apply the same operations to every
+item along a leading axis, vectorised where the formula allows (the certification sampler of
+:mod:`problems.certify` evaluates 10⁴ pairs at once with them).
+
 With these conventions the GGNC step (Algorithm 1) is ``x + γ·min(ρ, ‖d‖_*)·lmo(d)``.
 
 Inner products are Euclidean: ⟨a, b⟩ = Σ a_i b_i over all entries (the trace inner product for matrices).
@@ -133,6 +137,32 @@ class Norm:
         """One line: name, parameters and formulas."""
         return f"{self!r}: {self.formula}"
 
+    # --- batched API: one item per index of the leading axis ---
+    def batch(self, X: Point) -> Array:
+        """‖X_b‖ for every item X_b along the leading axis (a 1-D array; blockwise leading axes for a Product).
+
+        Vectorised where the formula allows (ℓ2/Frobenius, ℓ1, ℓ∞, ℓp, Sign, the spectral family through
+        stacked SVDs, Nuclear, Product of those); otherwise one validated call per item. The vectorised paths
+        do not validate finiteness: a non-finite item gives a non-finite entry instead of an error, so a caller
+        sampling near overflow (:mod:`problems.certify`) can count it.
+        """
+        self._validate_batch(X, "X")
+        with quiet_float_errors():
+            return self._batch_primal(X)
+
+    def batch_dual(self, G: Point) -> Array:
+        """‖G_b‖_* for every item along the leading axis (see :meth:`batch`)."""
+        self._validate_batch(G, "G")
+        with quiet_float_errors():
+            return self._batch_dual(G)
+
+    def batch_lmo(self, G: Point, radius: float = 1.0) -> Point:
+        """lmo(G_b, radius) for every item along the leading axis, stacked (see :meth:`batch`)."""
+        r = finite_positive(radius, "radius")
+        self._validate_batch(G, "G")
+        with quiet_float_errors():
+            return self._batch_lmo(G, r)
+
     def l2_equivalence(self, x: Point) -> float | None:
         """ζ_* of SPEC §1.2 for arrays shaped like ``x``: the smallest c with ‖v‖ ≤ c·‖v‖₂ for every such v
         (‖v‖₂ over all entries), or None when the geometry does not know it."""
@@ -158,6 +188,29 @@ class Norm:
         if x.ndim < 1:
             raise ValueError(f"{what}: {type(self).__name__} needs an array with ndim ≥ 1, got a 0-D array")
 
+    def _validate_batch(self, X: Point, what: str) -> None:
+        if is_block(X):
+            raise ValueError(f"{what}: {type(self).__name__} acts on a single array, got a sequence of arrays")
+        if not hasattr(X, "shape") or not hasattr(X, "dtype"):
+            raise ValueError(f"{what}: expected an array, got {type(X).__name__}")
+        if X.ndim < 1:
+            raise ValueError(f"{what}: a batch needs a leading axis, got a 0-D array")
+        if X.shape[0] > 0:
+            self._check(X[0, ...], f"{what}[0]")
+
+    # Defaults: one validated call per item. Subclasses with a vectorised formula override these.
+    def _batch_primal(self, X: Array) -> Array:
+        return _stack_items(X, [self(X[i, ...]) for i in range(X.shape[0])])
+
+    def _batch_dual(self, G: Array) -> Array:
+        return _stack_items(G, [self.dual(G[i, ...]) for i in range(G.shape[0])])
+
+    def _batch_lmo(self, G: Array, radius: float) -> Array:
+        xp = namespace(G)
+        if G.shape[0] == 0:
+            return xp.zeros_like(G)
+        return xp.stack([self.lmo(G[i, ...], radius) for i in range(G.shape[0])])
+
     def _primal(self, x: Array) -> Array:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -174,6 +227,40 @@ class Norm:
 def _dtype(x: Point) -> str:
     leaf = x[0] if is_block(x) else x
     return str(leaf.dtype).replace("torch.", "")
+
+
+def _stack_items(X: Array, values: list) -> Array:
+    xp = namespace(X)
+    if not values:
+        return xp.zeros((0,), dtype=X.dtype, device=_dev(X))
+    return xp.stack([xp.asarray(v) for v in values])
+
+
+def _item_axes(X: Array) -> tuple[int, ...]:
+    """The axes of one item of a batch (all but the leading one)."""
+    return tuple(range(1, X.ndim))
+
+
+def _flat_items(X: Array) -> Array:
+    return namespace(X).reshape(X, (X.shape[0], math.prod(X.shape[1:])))  # -1 is ambiguous for 0 items
+
+
+def _sum_abs(x: Array, axes: tuple[int, ...] | None = None) -> Array:
+    xp = namespace(x)
+    return xp.sum(xp.abs(x), axis=axes)
+
+
+def _max_abs(x: Array, axes: tuple[int, ...] | None = None) -> Array:
+    xp = namespace(x)
+    return xp.max(xp.abs(x), axis=axes)
+
+
+def _sum_terms(terms: Any) -> Array:
+    """Σ of arrays without a Python 0 start (which would not keep a 0-D array's namespace)."""
+    total = None
+    for t in terms:
+        total = t if total is None else total + t
+    return total
 
 
 def _safe(xp: Any, v: Array) -> Array:
@@ -260,6 +347,15 @@ class L2(Norm):
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         return _l2_unit(g, scale=-radius)
 
+    def _batch_primal(self, X: Array) -> Array:
+        return _l2(_flat_items(X), axis=1)
+
+    def _batch_dual(self, G: Array) -> Array:
+        return _l2(_flat_items(G), axis=1)
+
+    def _batch_lmo(self, G: Array, radius: float) -> Array:
+        return namespace(G).reshape(_l2_unit(_flat_items(G), axis=1, scale=-radius)[1], G.shape)
+
 
 @dataclass(frozen=True)
 class Frobenius(L2):
@@ -281,7 +377,13 @@ class L1(Norm):
     formula: ClassVar[str] = "‖x‖₁ | dual ‖g‖∞ | lmo −r·sign(g_i)e_i, i = first argmax |g_i|"
 
     def _primal(self, x: Array) -> Array:
-        return namespace(x).linalg.vector_norm(x, ord=1)
+        return _sum_abs(x)
+
+    def _batch_primal(self, X: Array) -> Array:
+        return _sum_abs(X, _item_axes(X))
+
+    def _batch_dual(self, G: Array) -> Array:
+        return _max_abs(G, _item_axes(G))
 
     def l2_equivalence(self, x: Point) -> float | None:
         return math.sqrt(math.prod(x.shape))  # attained by the all-ones array
@@ -305,19 +407,25 @@ class Linf(Norm):
     formula: ClassVar[str] = "‖x‖∞ | dual ‖g‖₁ | lmo −r·sign(g)"
 
     def _primal(self, x: Array) -> Array:
-        xp = namespace(x)
-        return xp.max(xp.abs(x))
+        return _max_abs(x)
 
     def _dual(self, g: Array) -> Array:
-        xp = namespace(g)
-        return xp.sum(xp.abs(g))
+        return _sum_abs(g)
 
     def l2_equivalence(self, x: Point) -> float | None:
         return 1.0
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
-        xp = namespace(g)
-        return xp.sum(xp.abs(g)), (-radius) * xp.sign(g)
+        return _sum_abs(g), (-radius) * namespace(g).sign(g)
+
+    def _batch_primal(self, X: Array) -> Array:
+        return _max_abs(X, _item_axes(X))
+
+    def _batch_dual(self, G: Array) -> Array:
+        return _sum_abs(G, _item_axes(G))
+
+    def _batch_lmo(self, G: Array, radius: float) -> Array:
+        return (-radius) * namespace(G).sign(G)
 
 
 @dataclass(frozen=True)
@@ -349,6 +457,12 @@ class Lp(Norm):
     def _primal(self, x: Array) -> Array:
         return _scaled_pnorm(x, self.p)
 
+    def _batch_primal(self, X: Array) -> Array:
+        return _scaled_pnorm(X, self.p, _item_axes(X))
+
+    def _batch_dual(self, G: Array) -> Array:
+        return _scaled_pnorm(G, self.q, _item_axes(G))
+
     def l2_equivalence(self, x: Point) -> float | None:
         # p < 2: Hölder, attained by the all-ones array; p ≥ 2: ‖v‖_p ≤ ‖v‖₂, attained by a basis vector
         return math.prod(x.shape) ** (1.0 / self.p - 0.5) if self.p < 2 else 1.0
@@ -364,10 +478,12 @@ class Lp(Norm):
         return m * nq, s  # m is 1 for g = 0, where nq = 0
 
 
-def _scaled_pnorm(x: Array, p: float) -> Array:
+def _scaled_pnorm(x: Array, p: float, axes: tuple[int, ...] | None = None) -> Array:
+    """‖x‖_p over ``axes`` (all for None), computed on x/max|x| so that large entries do not overflow."""
     xp = namespace(x)
-    m = xp.max(xp.abs(x))
-    return m * xp.linalg.vector_norm(xp.abs(x) / _safe(xp, m), ord=p)
+    m = xp.max(xp.abs(x), axis=axes, keepdims=True)
+    v = xp.linalg.vector_norm(xp.abs(x) / _safe(xp, m), axis=axes, ord=p)
+    return xp.reshape(m, v.shape) * v
 
 
 def _dev(x: Array) -> Any:
@@ -381,13 +497,14 @@ _SPECTRAL_METHODS = ("svd", "newton_schulz")
 
 
 def _svd_polar(G: Array) -> tuple[Array, Array]:
-    """(‖G‖_{S1}, U_r V_rᵀ) from one reduced SVD; singular values below max(m,n)·eps·σ_max are dropped."""
+    """(‖G‖_{S1}, U_r V_rᵀ) from one reduced SVD; singular values below max(m,n)·eps·σ_max are dropped.
+    G may be a stack of matrices (leading axes); then both results are per matrix."""
     xp = namespace(G)
     U, S, Vh = xp.linalg.svd(G, full_matrices=False)
     eps = _eps(G.dtype)
-    tol = S[0] * (max(G.shape) * eps)
+    tol = S[..., :1] * (max(G.shape[-2:]) * eps)
     keep = xp.astype(S > tol, G.dtype)
-    return xp.sum(S), (U * keep) @ Vh
+    return xp.sum(S, axis=-1), (U * xp.expand_dims(keep, axis=-2)) @ Vh
 
 
 def _eps(dtype: Any) -> float:
@@ -419,9 +536,36 @@ class _SpectralBase(Norm):
     def _mat(self, x: Array) -> Array:
         return x
 
+    def _mats(self, X: Array) -> Array:
+        """``_mat`` of every item of a batch (a stack of matrices)."""
+        return X
+
+    # σ_max and Σσ of a matrix or of a stack of matrices M (svdvals and the reduction act per matrix)
+    def _sv_max(self, M: Array, item_shape: tuple[int, ...]) -> Array:
+        xp = namespace(M)
+        return self._scale(item_shape) * xp.max(xp.linalg.svdvals(M), axis=-1)
+
+    def _sv_sum(self, M: Array, item_shape: tuple[int, ...]) -> Array:
+        xp = namespace(M)
+        return xp.sum(xp.linalg.svdvals(M), axis=-1) / self._scale(item_shape)
+
     def _primal(self, x: Array) -> Array:
-        xp = namespace(x)
-        return self._scale(tuple(x.shape)) * xp.max(xp.linalg.svdvals(self._mat(x)))
+        return self._sv_max(self._mat(x), tuple(x.shape))
+
+    def _batch_primal(self, X: Array) -> Array:
+        return self._sv_max(self._mats(X), tuple(X.shape[1:]))
+
+    def _batch_dual(self, G: Array) -> Array:
+        if self.method != "svd":  # Newton–Schulz acts on one matrix at a time
+            return super()._batch_dual(G)
+        return self._sv_sum(self._mats(G), tuple(G.shape[1:]))
+
+    def _batch_lmo(self, G: Array, radius: float) -> Array:
+        if self.method != "svd":
+            return super()._batch_lmo(G, radius)
+        xp = namespace(G)
+        P = _svd_polar(self._mats(G))[1]
+        return xp.reshape((-radius / self._scale(tuple(G.shape[1:]))) * P, G.shape)
 
     def l2_equivalence(self, x: Point) -> float | None:
         return self._scale(tuple(x.shape))  # σ_max ≤ ‖·‖_F, equality for rank one
@@ -429,8 +573,7 @@ class _SpectralBase(Norm):
     def _dual(self, g: Array) -> Array:
         if self.method != "svd":
             return self._dual_lmo(g, 1.0)[0]
-        xp = namespace(g)
-        return xp.sum(xp.linalg.svdvals(self._mat(g))) / self._scale(tuple(g.shape))
+        return self._sv_sum(self._mat(g), tuple(g.shape))
 
     def _dual_lmo(self, g: Array, radius: float) -> tuple[Array, Array]:
         xp = namespace(g)
@@ -501,6 +644,9 @@ class SpectralConv(_SpectralBase):
     def _mat(self, x: Array) -> Array:
         return namespace(x).reshape(x, (x.shape[0], -1))
 
+    def _mats(self, X: Array) -> Array:
+        return namespace(X).reshape(X, (X.shape[0], X.shape[1], math.prod(X.shape[2:])))
+
 
 @dataclass(frozen=True)
 class Nuclear(Norm):
@@ -514,7 +660,14 @@ class Nuclear(Norm):
 
     def _primal(self, x: Array) -> Array:
         xp = namespace(x)
-        return xp.sum(xp.linalg.svdvals(x))
+        return xp.sum(xp.linalg.svdvals(x), axis=-1)
+
+    def _dual(self, g: Array) -> Array:
+        xp = namespace(g)
+        return xp.max(xp.linalg.svdvals(g), axis=-1)
+
+    _batch_primal = _primal  # svdvals and the reduction over its last axis act per matrix of a stack
+    _batch_dual = _dual
 
     def l2_equivalence(self, x: Point) -> float | None:
         return math.sqrt(min(x.shape))  # Σσ ≤ √rank·‖·‖_F, equality for equal singular values
@@ -547,12 +700,20 @@ class Sign(Norm):
         return float(shape[-1]) if self.normalized else 1.0
 
     def _primal(self, x: Array) -> Array:
-        xp = namespace(x)
-        return self._scale(tuple(x.shape)) * xp.max(xp.abs(x))
+        return self._scale(tuple(x.shape)) * _max_abs(x)
 
     def _dual(self, g: Array) -> Array:
-        xp = namespace(g)
-        return xp.sum(xp.abs(g)) / self._scale(tuple(g.shape))
+        return _sum_abs(g) / self._scale(tuple(g.shape))
+
+    # d_in is the last dimension of an item and of the batch alike
+    def _batch_primal(self, X: Array) -> Array:
+        return self._scale(tuple(X.shape)) * _max_abs(X, _item_axes(X))
+
+    def _batch_dual(self, G: Array) -> Array:
+        return _sum_abs(G, _item_axes(G)) / self._scale(tuple(G.shape))
+
+    def _batch_lmo(self, G: Array, radius: float) -> Array:
+        return (-radius / self._scale(tuple(G.shape))) * namespace(G).sign(G)
 
     def l2_equivalence(self, x: Point) -> float | None:
         return self._scale(tuple(x.shape))
@@ -729,6 +890,24 @@ class Product(Norm):
         vals = [b._primal(xl) / r for b, xl, r in zip(self.blocks, x, self.radii)]
         return xp.max(xp.stack([xp.asarray(v) for v in vals]))
 
+    def _validate_batch(self, X: Point, what: str) -> None:
+        if not is_block(X) or len(X) != len(self.blocks):
+            raise ValueError(f"{what}: a Product batch is a sequence of {len(self.blocks)} arrays, one per block")
+        for i, (b, xl) in enumerate(zip(self.blocks, X)):
+            b._validate_batch(xl, f"{what}[{i}]")
+        if len({xl.shape[0] for xl in X}) != 1:
+            raise ValueError(f"{what}: the blocks have different batch sizes {[xl.shape[0] for xl in X]}")
+
+    def _batch_primal(self, X: Point) -> Array:
+        xp = namespace(X)
+        return xp.max(xp.stack([b._batch_primal(xl) / r for b, xl, r in zip(self.blocks, X, self.radii)]), axis=0)
+
+    def _batch_dual(self, G: Point) -> Array:
+        return _sum_terms(r * b._batch_dual(gl) for b, gl, r in zip(self.blocks, G, self.radii))
+
+    def _batch_lmo(self, G: Point, radius: float) -> tuple:
+        return tuple(b._batch_lmo(gl, radius * r) for b, gl, r in zip(self.blocks, G, self.radii))
+
     def l2_equivalence(self, x: Point) -> float | None:
         # ‖x‖ = max_l ‖x_l‖_l/r_l ≤ max_l (c_l/r_l)‖x_l‖₂ ≤ (max_l c_l/r_l)·‖x‖₂, equality inside the worst block
         cs = [b.l2_equivalence(xl) for b, xl in zip(self.blocks, x)]
@@ -736,11 +915,7 @@ class Product(Norm):
 
     def _dual(self, g: Point) -> Array:
         # blockwise duals only: the default would build every block's lmo too (a full SVD per spectral block)
-        total = None
-        for b, gl, r in zip(self.blocks, g, self.radii):
-            term = r * b._dual(gl)
-            total = term if total is None else total + term
-        return total
+        return _sum_terms(r * b._dual(gl) for b, gl, r in zip(self.blocks, g, self.radii))
 
     def _dual_lmo(self, g: Point, radius: float) -> tuple[Array, tuple]:
         total = None

@@ -25,8 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ggnc_theory.norms import L1 as L1Norm
-from ggnc_theory.norms import L2, Frobenius, Linf, Lp, Norm, Nuclear, Product, Spectral
+from ggnc_theory.norms import Norm
 from ggnc_theory.tolerances import tolerance
 
 from ._base import Problem
@@ -76,75 +75,21 @@ def _sub(x: Any, y: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------------- batch norms
-def _l2(X: np.ndarray, keepdims: bool = False) -> np.ndarray:
-    """Euclidean norm over the non-batch axes, scaled by the max entry so huge gradients do not overflow."""
-    ax = _bdim(X)
-    m = np.max(np.abs(X), axis=ax, keepdims=True)
-    m = np.where(m > 0, m, 1.0)
-    out = m * np.sqrt(np.sum((X / m) ** 2, axis=ax, keepdims=True))
-    return out if keepdims else out.reshape(X.shape[0])
-
-
-def _plain_spectral(norm: Norm) -> bool:
-    return type(norm) is Spectral and not norm.rms and norm.method == "svd"
-
-
+# The vectorised formulas live in ggnc_theory.norms (Norm.batch / batch_dual / batch_lmo); they do not raise on
+# a non-finite item, so rows that overflow are counted by pair_terms instead of aborting the certification.
 def batch_norm(norm: Norm, X: Any) -> np.ndarray:
     """‖X_b‖ for every item b of a batch (leading axis)."""
-    if isinstance(norm, Product):
-        vals = [batch_norm(b, x) / r for b, x, r in zip(norm.blocks, X, norm.radii)]
-        return np.max(np.stack(vals), axis=0)
-    t = type(norm)
-    if t in (L2, Frobenius):
-        return _l2(X)
-    if t is Linf:
-        return np.max(np.abs(X), axis=_bdim(X))
-    if t is L1Norm:
-        return np.sum(np.abs(X), axis=_bdim(X))
-    if t is Lp:
-        return np.sum(np.abs(X) ** norm.p, axis=_bdim(X)) ** (1.0 / norm.p)
-    if _plain_spectral(norm):
-        return np.linalg.norm(X, 2, axis=(-2, -1))
-    if t is Nuclear:
-        return np.linalg.svd(X, compute_uv=False).sum(axis=-1)
-    return np.array([float(norm(x)) for x in X])
+    return np.asarray(norm.batch(X))
 
 
 def batch_dual(norm: Norm, G: Any) -> np.ndarray:
     """‖G_b‖_* for every item of a batch."""
-    if isinstance(norm, Product):
-        return sum(r * batch_dual(b, g) for b, g, r in zip(norm.blocks, G, norm.radii))
-    t = type(norm)
-    if t in (L2, Frobenius):
-        return _l2(G)
-    if t is Linf:
-        return np.sum(np.abs(G), axis=_bdim(G))
-    if t is L1Norm:
-        return np.max(np.abs(G), axis=_bdim(G))
-    if t is Lp:
-        q = norm.q
-        return np.sum(np.abs(G) ** q, axis=_bdim(G)) ** (1.0 / q)
-    if _plain_spectral(norm):
-        return np.linalg.svd(G, compute_uv=False).sum(axis=-1)
-    if t is Nuclear:
-        return np.linalg.norm(G, 2, axis=(-2, -1))
-    return np.array([float(norm.dual(g)) for g in G])
+    return np.asarray(norm.batch_dual(G))
 
 
 def batch_lmo(norm: Norm, G: Any) -> Any:
     """lmo(G_b) (argmin over the unit ball, paper sign) for every item of a batch."""
-    if isinstance(norm, Product):
-        return tuple(r * batch_lmo(b, g) for b, g, r in zip(norm.blocks, G, norm.radii))
-    t = type(norm)
-    if t in (L2, Frobenius):
-        n = _l2(G, keepdims=True)
-        return -G / np.where(n > 0, n, 1.0)
-    if t is Linf:
-        return -np.sign(G)
-    if _plain_spectral(norm):
-        U, _, Vh = np.linalg.svd(G, full_matrices=False)
-        return -(U @ Vh)
-    return np.stack([np.asarray(norm.lmo(g)) for g in G])
+    return norm.batch_lmo(G)
 
 
 def _normalize(norm: Norm, X: Any) -> Any:
