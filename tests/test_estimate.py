@@ -274,6 +274,12 @@ def test_directional_samples_stay_in_torch_and_match_numpy():
     assert np.allclose(s_t.lhat, s_np.lhat, rtol=1e-12, atol=0)
     assert np.allclose(s_t.grad_dual, s_np.grad_dual, rtol=1e-12, atol=0)
     assert np.allclose(s_t.step, s_np.step, rtol=1e-12, atol=0)
+    # NumPy points with a gradient that returns tensors: everything is brought to the host, as before
+    def grad_returns_tensors(p):
+        return grad_t(tuple(torch.as_tensor(a) for a in p))
+
+    s_mix = directional_samples(grad_returns_tensors, [x_np], norm, np.random.default_rng(0), **kw)
+    assert np.allclose(s_mix.lhat, s_np.lhat, rtol=1e-12, atol=0)
 
 
 # --------------------------------------------------------------------------------------------- E4

@@ -182,6 +182,11 @@ def _native(x: Any) -> Any:
     return np.asarray(x, dtype=np.float64)
 
 
+def _on_host(x: Any) -> bool:
+    """True for NumPy points (then gradients are brought to the host too, whatever ``grad`` returns)."""
+    return isinstance(x[0] if _is_block(x) else x, np.ndarray)
+
+
 def _dtype(x: Any) -> Any:
     return (x[0] if _is_block(x) else x).dtype
 
@@ -406,7 +411,8 @@ def directional_samples(
     each step length r = ``fractions``·R with R = ``radius`` (use ≤ 1/L1) or ``scale`` when no radius is
     given: L̂ = ‖∇f(y) − ∇f(x)‖_*/‖y − x‖ (y = x + r h as computed) with regressor ‖∇f(x)‖_*. Points where f
     is not defined or overflows are skipped (counted in ``meta["n_failed"]``). Runs in the namespace, dtype
-    and device of the points and of ``grad``'s output (torch tensors are not copied to the host).
+    and device of the points (torch points: ``grad``'s tensors are not copied to the host; NumPy points:
+    gradients are brought to the host in float64, whatever ``grad`` returns).
 
     Args:
         points: a list of points or a stacked batch.
@@ -424,7 +430,8 @@ def directional_samples(
     out_g, out_l, out_s = [], [], []
     failed = insignificant = 0
     for x in pts:
-        gx = _safe_grad(grad, x, host=False)
+        host = _on_host(x)
+        gx = _safe_grad(grad, x, host=host)
         if gx is None:
             failed += 1
             continue
@@ -446,7 +453,7 @@ def directional_samples(
             for f in fr:
                 r = f * R / hn
                 y = tree_axpy(r, h, x)
-                gy = _safe_grad(grad, y, host=False)
+                gy = _safe_grad(grad, y, host=host)
                 if gy is None:
                     failed += 1
                     continue
