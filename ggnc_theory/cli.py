@@ -14,6 +14,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 
@@ -125,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_est.add_argument(
         "--newton-schulz", action="store_true",
         help="spectral blocks via Newton–Schulz instead of the exact SVD (reports the NS/SVD dual ratio)",
+    )
+    p_est.add_argument(
+        "--device", metavar="DEV", default=None,
+        help="torch device to estimate on, e.g. cpu, cuda, cuda:1 (default: where --model puts the model)",
     )
     p_est.add_argument("--out", metavar="DIR", default=".", help="existing output directory (default: .)")
     p_est.add_argument(
@@ -428,6 +433,26 @@ def _resolve(spec: str | None, option: str):
     return obj
 
 
+def _torch_device(spec: str) -> Any:
+    """``--device`` as a torch.device that exists on this machine (a CLIError otherwise)."""
+    import torch
+
+    try:
+        dev = torch.device(spec)
+    except (RuntimeError, ValueError) as exc:
+        raise CLIError(f"--device: {spec!r} is not a torch device ({exc})") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise CLIError(f"--device: {spec!r} asks for CUDA, which is not available on this machine")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise CLIError(f"--device: {spec!r}, but this machine has {torch.cuda.device_count()} CUDA device(s)")
+    elif dev.type == "mps" and not torch.backends.mps.is_available():
+        raise CLIError(f"--device: {spec!r} asks for Apple MPS, which is not available on this machine")
+    elif dev.type not in ("cpu", "cuda", "mps"):
+        raise CLIError(f"--device: {spec!r}: only cpu, cuda[:N] and mps are supported")
+    return dev
+
+
 def _cmd_estimate(args, out) -> int:
     import importlib.util
 
@@ -440,8 +465,8 @@ def _cmd_estimate(args, out) -> int:
         raise CLIError(f"--samples must be ≥ 1, got {args.samples}")
     err = sys.stderr
     if args.demo:
-        if args.model or args.checkpoint or args.data or args.loss:
-            raise CLIError("--demo takes no --model, --checkpoint, --data or --loss")
+        if args.model or args.checkpoint or args.data or args.loss or args.device:
+            raise CLIError("--demo takes no --model, --checkpoint, --data, --loss or --device (it runs on the CPU)")
         if args.demo_steps < 1:
             raise CLIError(f"--demo-steps must be ≥ 1, got {args.demo_steps}")
         from verify._demo import run_demo
@@ -466,10 +491,13 @@ def _cmd_estimate(args, out) -> int:
 
     from verify.checkpoint import estimate, load_checkpoint, summary_table
 
+    device = _torch_device(args.device) if args.device is not None else None
     model = factory() if callable(factory) and not isinstance(factory, torch.nn.Module) else factory
     if not isinstance(model, torch.nn.Module):
         raise CLIError(f"--model: {args.model!r} did not give an nn.Module (got {type(model).__name__})")
     load_checkpoint(model, args.checkpoint)
+    if device is not None:
+        model.to(device)  # the estimator follows the parameters; batches are moved to them
     batches = data() if callable(data) else data
     try:
         report = estimate(

@@ -286,6 +286,11 @@ def test_cli_estimate(model_module, capsys):
         (["--model", "M:factory", "--checkpoint", "CK", "--data", "M:badbatches"], "evaluating the model"),
         (["--model", "M:factory", "--checkpoint", "CK"], "--data is required"),
         (["--model", "M:factory", "--checkpoint", "CK", "--data", "M:batches", "--layers", "zzz"], "no trainable"),
+        (["--model", "M:factory", "--checkpoint", "CK", "--data", "M:batches", "--device", "bogus"],
+         "not a torch device"),
+        (["--model", "M:factory", "--checkpoint", "CK", "--data", "M:batches", "--device", "cuda:99"], "--device"),
+        (["--model", "M:factory", "--checkpoint", "CK", "--data", "M:batches", "--device", "meta"],
+         "only cpu, cuda"),
     ],
 )
 def test_cli_estimate_errors(model_module, capsys, args, needle):
@@ -299,6 +304,19 @@ def test_cli_estimate_errors(model_module, capsys, args, needle):
     err = capsys.readouterr().err
     assert rc == 2
     assert needle in err and err.count("\n") == 1, err
+
+
+def test_cli_estimate_device_cpu_and_demo_rejects_device(model_module, capsys):
+    from ggnc_theory.cli import main
+
+    name, ck, out = model_module
+    rc = main(["estimate", "--model", f"{name}:factory", "--checkpoint", str(ck), "--data", f"{name}:batches",
+               "--samples", "1", "--device", "cpu", "--out", str(out)])
+    cap = capsys.readouterr()
+    assert rc == 0, cap.err
+    assert json.loads((out / "estimate.json").read_text())["meta"]["device"] == "cpu"
+    assert main(["estimate", "--demo", "--device", "cpu", "--out", str(out)]) == 2
+    assert "--device" in capsys.readouterr().err
 
 
 def test_cli_estimate_refuses_malicious_checkpoint(model_module, capsys, tmp_path):
