@@ -12,9 +12,8 @@ from __future__ import annotations
 import problems
 from ggnc_theory import algorithms as A
 from ggnc_theory import run as run_algorithm
-from verify import check_descent, check_rate
-
 from problems import ShiftedQuadratic
+from verify import check_descent, check_rate
 
 from ._registry import fmt_setting, register, row
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from ggnc_theory import algorithms as A
 from ggnc_theory import run as run_algorithm
-from verify import check_rate
-
 from problems import Quadratic1D
+from verify import check_rate
 
 from ._registry import compare, constant_along, fmt_setting, register, row
 
