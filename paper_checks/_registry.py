@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from ggnc_theory import run as run_algorithm
+from ggnc_theory import theorems as T
 from ggnc_theory._backend import tree_inner
 from ggnc_theory.norms import Norm, Product
 from ggnc_theory.tolerances import tolerance
@@ -463,3 +465,63 @@ def record_momentum(algorithm: Any) -> tuple[Any, list]:
         return out
 
     return dataclasses.replace(algorithm, step=step), ds
+
+
+def momentum_error_runs(
+    make_algorithm: Callable[[], Any], problem: Any, n: int, seed: int, n_seeds: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """‖λ^k‖₂² = ‖d^k − ∇f(x^k)‖₂² and ‖∇f(x^k)‖_* over ``n_seeds`` stochastic runs of ``make_algorithm()``
+    (a fresh algorithm per run; run i draws from ``default_rng([seed, n, i])``), each of shape (seeds, n)."""
+    errs, grads = [], []
+    for i in range(n_seeds):
+        alg, ds = record_momentum(make_algorithm())
+        rng = np.random.default_rng([seed, n, i])
+        t = run_algorithm(alg, problem, n, stochastic=True, rng=rng, keep_iterates=True)
+        lam = np.stack(ds) - t.gradients
+        errs.append(np.sum(lam.reshape(n, -1) ** 2, axis=1))
+        grads.append(t.grad_dual_norm)
+    return np.array(errs), np.array(grads)
+
+
+def recursion_leq(
+    claim: str, blocks_claim: str, errors: np.ndarray, rhs: np.ndarray, n_blocks: int, **kw: Any
+) -> tuple[CheckResult, CheckResult]:
+    """A momentum-error recursion (Lemmas B.1, B.3): E‖λ^k‖₂² ≤ E[rhs_k] for k = 2..n, ``errors`` (seeds, n)
+    and ``rhs`` (seeds, n − 1); per step, and summed over ``n_blocks`` blocks of consecutive k (implied by the
+    per-step statement; the noise of consecutive errors telescopes inside a block, so it is the sharper test).
+    ``kw``: ``hypotheses_failed`` and ``parameters`` of :func:`mean_leq`."""
+    n = errors.shape[1]
+    steps = list(range(2, n + 1))
+    starts = np.linspace(0, n - 1, n_blocks + 1).astype(int)[:-1]  # block j: k = 2 + starts[j], …
+    n_tests = len(steps) + n_blocks
+    per_k = mean_leq(claim, errors[:, 1:], rhs, steps, n_tests=n_tests, **kw)
+    blocks = mean_leq(
+        blocks_claim,
+        np.add.reduceat(errors[:, 1:], starts, axis=1),
+        np.add.reduceat(rhs, starts, axis=1),
+        [int(k) + 2 for k in starts],
+        n_tests=n_tests,
+        **kw,
+    )
+    return per_k, blocks
+
+
+def uniform_leq(
+    printed: tuple[str, str], corrected: tuple[str, str], errors: np.ndarray,
+    constants: Mapping[str, Any], params: Mapping[str, Any],
+) -> tuple[CheckResult, CheckResult, float]:
+    """A uniform momentum-error bound (Lemmas B.2, B.4): E‖λ^k‖₂² ≤ B for every k as printed, vs the corrected
+    k-dependent B_k (the registry entry's bound at param k). ``printed``, ``corrected`` = (theorem id, claim
+    text); ``errors`` (seeds, n). Returns both results and the printed B."""
+    n = errors.shape[1]
+    steps, parameters = list(range(1, n + 1)), {"constants": constants, "params": params, "n": n}
+    p_thm, c_thm = T.get(printed[0]), T.get(corrected[0])
+    B = p_thm.bound(constants, params, n)
+    Bk = np.array([c_thm.bound(constants, {**params, "k": k}, n) for k in range(1, n + 1)])
+    out = []
+    for claim, thm, bound in ((printed[1], p_thm, B), (corrected[1], c_thm, Bk)):
+        out.append(mean_leq(
+            claim, errors, np.broadcast_to(bound, errors.shape), steps, n_tests=2 * n,
+            hypotheses_failed=thm.check_hypotheses(constants, params, n), parameters=parameters,
+        ))
+    return out[0], out[1], B

@@ -27,10 +27,9 @@ import numpy as np
 
 import problems
 from ggnc_theory import algorithms as A
-from ggnc_theory import run as run_algorithm
 from ggnc_theory import theorems as T
 
-from ._registry import fmt_setting, mean_leq, record_momentum, register, row
+from ._registry import fmt_setting, momentum_error_runs, recursion_leq, register, row, uniform_leq
 
 N_SEEDS = 40
 QUICK_N_SEEDS = 20
@@ -65,15 +64,9 @@ def constants_of(p, q) -> dict:
 def momentum_errors(p, c: dict, n: int, seed: int, n_seeds: int) -> tuple[dict, np.ndarray, np.ndarray]:
     """Thm 4.9's parameters for (c, n); ‖λ^k‖₂² and ‖∇f(x^k)‖_*, each of shape (seeds, n)."""
     pr = T.get("thm-4.9").prescribe(c, n)
-    errs, grads = [], []
-    for i in range(n_seeds):
-        alg, ds = record_momentum(A.ggnc(p.norm, pr["gamma"], pr["rho"], pr["alpha"]))
-        rng = np.random.default_rng([seed, n, i])
-        t = run_algorithm(alg, p, n, stochastic=True, rng=rng, keep_iterates=True)
-        lam = np.stack(ds) - t.gradients
-        errs.append(np.sum(lam.reshape(n, -1) ** 2, axis=1))
-        grads.append(t.grad_dual_norm)
-    return pr, np.array(errs), np.array(grads)
+    errs, grads = momentum_error_runs(
+        lambda: A.ggnc(p.norm, pr["gamma"], pr["rho"], pr["alpha"]), p, n, seed, n_seeds)
+    return pr, errs, grads
 
 
 def _setting(p, pr: dict, n: int, n_seeds: int) -> str:
@@ -92,18 +85,10 @@ def rows_b1(p, c: dict, n: int, seed: int, n_seeds: int, *, constants=None) -> l
             for s in range(n_seeds)
         ]
     )
-    failed = thm.check_hypotheses(cc, pr, n)
-    steps = list(range(2, n + 1))
-    starts = np.linspace(0, n - 1, N_BLOCKS + 1).astype(int)[:-1]  # block j: k = 2 + starts[j], …
-    kw = {"n_tests": len(steps) + N_BLOCKS, "hypotheses_failed": failed,
-          "parameters": {"constants": cc, "params": pr, "n": n}}
-    per_k = mean_leq(LEMMA_B1, e[:, 1:], rhs, steps, **kw)
-    blocks = mean_leq(
-        f"lemma-b.1 summed over {N_BLOCKS} blocks of consecutive k: Σ E‖λ^k‖₂² ≤ Σ right-hand sides",
-        np.add.reduceat(e[:, 1:], starts, axis=1),
-        np.add.reduceat(rhs, starts, axis=1),
-        [int(k) + 2 for k in starts],
-        **kw,
+    per_k, blocks = recursion_leq(
+        LEMMA_B1, f"lemma-b.1 summed over {N_BLOCKS} blocks of consecutive k: Σ E‖λ^k‖₂² ≤ Σ right-hand sides",
+        e, rhs, N_BLOCKS, hypotheses_failed=thm.check_hypotheses(cc, pr, n),
+        parameters={"constants": cc, "params": pr, "n": n},
     )
     info = {**pr, "n": n, "n_seeds": n_seeds, "L0": c["L0"], "L1": c["L1"], "sigma2": p.sigma2,
             "mean_err_first": float(e[:, 0].mean()), "mean_err_last": float(e[:, -1].mean())}
@@ -116,19 +101,11 @@ def rows_b1(p, c: dict, n: int, seed: int, n_seeds: int, *, constants=None) -> l
 
 def rows_b2(p, c: dict, n: int, seed: int, n_seeds: int) -> list:
     pr, e, _ = momentum_errors(p, c, n, seed, n_seeds)
-    printed_thm, corrected_thm = T.get("lemma-b.2"), T.get("lemma-b.2-corrected")
-    B = printed_thm.bound(c, pr, n)
-    bk = np.array([corrected_thm.bound(c, {**pr, "k": k}, n) for k in range(1, n + 1)])
-    steps, params = list(range(1, n + 1)), {"constants": c, "params": pr, "n": n}
-    printed = mean_leq(
-        "lemma-b.2 [as_printed]: E‖λ^k‖₂² ≤ B = 2(σ² + ζ_*²L²/L1²)/√n for all k",
-        e, np.broadcast_to(B, e.shape), steps, n_tests=2 * n,
-        hypotheses_failed=printed_thm.check_hypotheses(c, pr, n), parameters=params,
-    )
-    corrected = mean_leq(
-        "lemma-b.2-corrected: E‖λ^k‖₂² ≤ (1 − α/2)^{k−1}E‖λ¹‖₂² + 2ασ² + 8γ²ρ²ζ_*²L²/α²",
-        e, np.broadcast_to(bk, e.shape), steps, n_tests=2 * n,
-        hypotheses_failed=corrected_thm.check_hypotheses(c, pr, n), parameters=params,
+    printed, corrected, B = uniform_leq(
+        ("lemma-b.2", "lemma-b.2 [as_printed]: E‖λ^k‖₂² ≤ B = 2(σ² + ζ_*²L²/L1²)/√n for all k"),
+        ("lemma-b.2-corrected",
+         "lemma-b.2-corrected: E‖λ^k‖₂² ≤ (1 − α/2)^{k−1}E‖λ¹‖₂² + 2ασ² + 8γ²ρ²ζ_*²L²/α²"),
+        e, c, pr,
     )
     info = {**pr, "n": n, "n_seeds": n_seeds, "B": B, "mean_err_1": float(e[:, 0].mean()),
             "grad1_l2_sq": c["grad1_l2"] ** 2}

@@ -51,10 +51,9 @@ import numpy as np
 
 import problems
 from ggnc_theory import algorithms as A
-from ggnc_theory import run as run_algorithm
 from ggnc_theory import theorems as T
 
-from ._registry import fmt_setting, mean_leq, record_momentum, register, row
+from ._registry import fmt_setting, momentum_error_runs, recursion_leq, register, row, uniform_leq
 from .stochastic import BETA, S3CG_PROBLEM, s3cg_constants
 
 N_SEEDS = 40
@@ -95,14 +94,9 @@ def problem_of(family: str, params: dict):
 def momentum_errors(p, c: dict, beta: float, n: int, seed: int, n_seeds: int) -> tuple[dict, np.ndarray]:
     """Thm 4.11's parameters for (c, n) with ``beta``, and ‖λ^k‖₂² of shape (seeds, n)."""
     pr = {**T.get("thm-4.11").prescribe(c, n), "beta": beta}
-    errs = []
-    for i in range(n_seeds):
-        alg, ds = record_momentum(A.s3cg(p.norm, pr["gamma"], pr["rho"], beta, pr["variant"], pr["alpha"]))
-        rng = np.random.default_rng([seed, n, i])
-        t = run_algorithm(alg, p, n, stochastic=True, rng=rng, keep_iterates=True)
-        lam = np.stack(ds) - t.gradients
-        errs.append(np.sum(lam.reshape(n, -1) ** 2, axis=1))
-    return pr, np.array(errs)
+    errs, _ = momentum_error_runs(
+        lambda: A.s3cg(p.norm, pr["gamma"], pr["rho"], beta, pr["variant"], pr["alpha"]), p, n, seed, n_seeds)
+    return pr, errs
 
 
 def _setting(label: str, p, pr: dict, n: int, n_seeds: int) -> str:
@@ -117,8 +111,6 @@ def rows_b3(
     is ``momentum_errors(p, c, beta, n, seed, n_seeds)`` if already computed."""
     pr, e = errors if errors is not None else momentum_errors(p, c, beta, n, seed, n_seeds)
     cc = {**c, **(constants or {})}
-    steps = list(range(2, n + 1))
-    starts = np.linspace(0, n - 1, N_BLOCKS + 1).astype(int)[:-1]  # block j: k = 2 + starts[j], …
     params = {"constants": cc, "params": pr, "n": n}
     results = {}
     for tid, b in (("lemma-b.3", "β"), ("lemma-b.3-corrected", "β²")):
@@ -127,18 +119,10 @@ def rows_b3(
             [[thm.bound(cc, {**pr, "prev_err": e[s, k - 1]}, n) for k in range(1, n)] for s in range(n_seeds)]
         )
         tag = "lemma-b.3 [as_printed]" if tid == "lemma-b.3" else tid
-        kw = {"n_tests": len(steps) + N_BLOCKS, "hypotheses_failed": thm.check_hypotheses(cc, pr, n),
-              "parameters": params}
-        results[tid] = (
-            mean_leq(f"{tid}: " + LEMMA_B3.replace("<β>", b), e[:, 1:], rhs, steps, **kw),
-            mean_leq(
-                f"{tag} summed over {N_BLOCKS} blocks of consecutive k: "
-                f"Σ E‖λ^k‖₂² ≤ Σ right-hand sides ({b})",
-                np.add.reduceat(e[:, 1:], starts, axis=1),
-                np.add.reduceat(rhs, starts, axis=1),
-                [int(k) + 2 for k in starts],
-                **kw,
-            ),
+        results[tid] = recursion_leq(
+            f"{tid}: " + LEMMA_B3.replace("<β>", b),
+            f"{tag} summed over {N_BLOCKS} blocks of consecutive k: Σ E‖λ^k‖₂² ≤ Σ right-hand sides ({b})",
+            e, rhs, N_BLOCKS, hypotheses_failed=thm.check_hypotheses(cc, pr, n), parameters=params,
         )
     (pk, bl), (pk_c, bl_c) = results["lemma-b.3"], results["lemma-b.3-corrected"]
     info = {**pr, "setting": label, "n": n, "n_seeds": n_seeds, "L": c["L"], "sigma2": p.sigma2,
@@ -158,19 +142,11 @@ def rows_b4(
     is ``momentum_errors(p, c, beta, n, seed, n_seeds)`` if already computed."""
     pr, e = errors if errors is not None else momentum_errors(p, c, beta, n, seed, n_seeds)
     cc = {**c, **(constants or {})}
-    printed_thm, corrected_thm = T.get("lemma-b.4"), T.get("lemma-b.4-corrected")
-    lam2 = printed_thm.bound(cc, pr, n)
-    bk = np.array([corrected_thm.bound(cc, {**pr, "k": k}, n) for k in range(1, n + 1)])
-    steps, params = list(range(1, n + 1)), {"constants": cc, "params": pr, "n": n}
-    printed = mean_leq(
-        "lemma-b.4 [as_printed]: E‖λ^k‖₂² ≤ Λ_n² = (2σ² + 16ζ_*²β²)/√n for all k",
-        e, np.broadcast_to(lam2, e.shape), steps, n_tests=2 * n,
-        hypotheses_failed=printed_thm.check_hypotheses(cc, pr, n), parameters=params,
-    )
-    corrected = mean_leq(
-        "lemma-b.4-corrected: E‖λ^k‖₂² ≤ (1 − α/2)^{k−1}E‖λ¹‖₂² + 2ασ² + 16ζ_*²L²β²γ²ρ²/α²",
-        e, np.broadcast_to(bk, e.shape), steps, n_tests=2 * n,
-        hypotheses_failed=corrected_thm.check_hypotheses(cc, pr, n), parameters=params,
+    printed, corrected, lam2 = uniform_leq(
+        ("lemma-b.4", "lemma-b.4 [as_printed]: E‖λ^k‖₂² ≤ Λ_n² = (2σ² + 16ζ_*²β²)/√n for all k"),
+        ("lemma-b.4-corrected",
+         "lemma-b.4-corrected: E‖λ^k‖₂² ≤ (1 − α/2)^{k−1}E‖λ¹‖₂² + 2ασ² + 16ζ_*²L²β²γ²ρ²/α²"),
+        e, cc, pr,
     )
     info = {**pr, "setting": label, "n": n, "n_seeds": n_seeds, "Lambda_n_sq": lam2,
             "mean_err_1": float(e[:, 0].mean()), "grad1_l2_sq": c["grad1_l2"] ** 2,
